@@ -1,0 +1,330 @@
+"""The ``neuronlab`` command line.
+
+``neuronlab`` alone opens the web lab. The subcommands reproduce the course from a terminal:
+``data`` (list, fetch, info, clear), ``train``, ``evaluate``, ``sweep`` and ``figures``.
+Every error the user can fix is printed as one sentence on stderr, with a non-zero exit.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from neuronlab.errors import NeuronLabError
+
+EXIT_USER_ERROR = 2
+EXIT_INTERRUPTED = 130
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the process exit code."""
+    parser = _build_parser()
+    args = parser.parse_args(argv)
+    handler = getattr(args, "handler", _cmd_serve)
+    try:
+        return handler(args) or 0
+    except NeuronLabError as error:
+        print(f"neuronlab: {error}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    except KeyboardInterrupt:
+        print("neuronlab: interrupted.", file=sys.stderr)
+        return EXIT_INTERRUPTED
+
+
+# --- commands -----------------------------------------------------------------------------
+
+
+def _cmd_serve(args: argparse.Namespace) -> int:
+    from neuronlab.web import serve
+
+    serve(
+        getattr(args, "data", None),
+        host=getattr(args, "host", "127.0.0.1"),
+        port=getattr(args, "port", 8765),
+        open_browser=not getattr(args, "no_browser", False),
+        cache_dir=args.cache_dir,
+    )
+    return 0
+
+
+def _cmd_data_list(args: argparse.Namespace) -> int:
+    from neuronlab import data
+
+    for name, description in data.SOURCES.items():
+        print(f"{name:<14} {description}")
+    print(f"{'DIRECTORY':<14} any folder with the four MNIST-format IDX files")
+    print(f"\ncache: {data.cache_dir(args.cache_dir)}")
+    return 0
+
+
+def _cmd_data_fetch(args: argparse.Namespace) -> int:
+    from neuronlab import data
+
+    paths = data.fetch(args.name, cache_dir=args.cache_dir, progress=not args.quiet)
+    for path in paths:
+        print(path)
+    return 0
+
+
+def _cmd_data_info(args: argparse.Namespace) -> int:
+    from neuronlab import data
+
+    dataset = _load(args.source, args)
+    info = data.summary(dataset)
+    if args.json:
+        _print_json(info)
+    else:
+        for key, value in info.items():
+            print(f"{key:<14} {value}")
+    return 0
+
+
+def _cmd_data_clear(args: argparse.Namespace) -> int:
+    from neuronlab import data
+
+    removed = data.clear_cache(args.cache_dir)
+    print(f"removed {len(removed)} item(s) from {data.cache_dir(args.cache_dir)}")
+    return 0
+
+
+def _cmd_train(args: argparse.Namespace) -> int:
+    from neuronlab import training
+    from neuronlab.models import save_model
+
+    classes = training.parse_classes(args.classes) if args.classes else None
+    if args.hidden is not None and args.model != "mlp":
+        raise NeuronLabError("--hidden sets the size of the MLP's hidden layer; use --model mlp.")
+    dataset = _load(args.data, args)
+    run = training.train(
+        dataset,
+        args.model,
+        args.preset,
+        classes=classes,
+        multi_class=args.multi_class,
+        hidden=args.hidden,
+        seed=args.seed,
+    )
+    result = run.summary()
+    if args.save:
+        save_model(run.model, args.save)
+        result["saved"] = str(Path(args.save))
+    if args.json:
+        _print_json(result)
+    else:
+        _print_report(result, dataset.description)
+    return 0
+
+
+def _cmd_evaluate(args: argparse.Namespace) -> int:
+    from neuronlab import training
+    from neuronlab.models import load_model
+
+    model = load_model(args.model)
+    dataset = _load(args.data, args)
+    result = training.evaluate(model, dataset)
+    result["file"] = str(args.model)
+    if args.json:
+        _print_json(result)
+    else:
+        _print_report(result, dataset.description)
+    return 0
+
+
+def _cmd_sweep(args: argparse.Namespace) -> int:
+    from neuronlab import training
+    from neuronlab.analysis import hidden_sweep
+
+    sizes = _parse_sizes(args.hidden)
+    if args.seeds < 1:
+        raise NeuronLabError(f"--seeds must be 1 or more; got {args.seeds}.")
+    dataset = _load(args.data, args)
+    split = training.split_for(dataset)
+    results = hidden_sweep(
+        split.X_train,
+        split.y_train,
+        split.X_test,
+        split.y_test,
+        sizes=sizes,
+        seeds=args.seeds,
+        n_jobs=args.jobs,
+        preset=args.preset,
+    )
+    rows = [
+        {
+            "hidden": r.hidden,
+            "seed": r.seed,
+            "train_accuracy": r.train_accuracy,
+            "test_accuracy": r.test_accuracy,
+            "fit_seconds": r.fit_seconds,
+            "epochs": r.epochs,
+            "data": dataset.name,
+            "preset": args.preset,
+        }
+        for r in results
+    ]
+    if args.json:
+        _print_json(rows)
+    else:
+        print(f"data: {dataset.description}")
+        print(f"{'hidden':>6} {'seed':>4} {'train':>7} {'test':>7} {'fit s':>7} {'epochs':>6}")
+        for r in rows:
+            print(
+                f"{r['hidden']:>6} {r['seed']:>4} {r['train_accuracy']:>7.4f} "
+                f"{r['test_accuracy']:>7.4f} {r['fit_seconds']:>7.2f} {r['epochs']:>6}"
+            )
+    return 0
+
+
+def _cmd_figures(args: argparse.Namespace) -> int:
+    from neuronlab.plots import write_all
+
+    dataset = _load(args.data, args)
+    for path in write_all(dataset, Path(args.out), preset=args.preset):
+        print(path)
+    return 0
+
+
+# --- helpers ------------------------------------------------------------------------------
+
+
+def _load(source: str | None, args: argparse.Namespace):
+    """Load ``source``, or the default data (MNIST, else the embedded digits) when it is None."""
+    from neuronlab import data
+
+    progress = not args.quiet
+    if source is not None:
+        return data.load(source, cache_dir=args.cache_dir, progress=progress)
+    dataset, notice = data.load_default(cache_dir=args.cache_dir, progress=progress)
+    if notice:
+        print(f"neuronlab: {notice}", file=sys.stderr)
+    return dataset
+
+
+def _parse_sizes(text: str) -> list[int]:
+    try:
+        sizes = [int(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        sizes = []
+    if not sizes or any(not 1 <= s <= 1000 for s in sizes):
+        raise NeuronLabError(
+            f"--hidden takes hidden-layer sizes from 1 to 1000 separated by commas "
+            f"like 4,9,16,25; got {text!r}."
+        )
+    return sizes
+
+
+def _print_json(value: Any) -> None:
+    json.dump(value, sys.stdout)
+    sys.stdout.write("\n")
+
+
+def _print_report(result: dict[str, Any], description: str) -> None:
+    """A short, readable summary of a training or evaluation run."""
+    print(f"data      {description}")
+    model = result["model"]
+    if result.get("preset"):
+        model += f" ({result['preset']} preset)"
+    if result.get("hidden"):
+        model += f", {result['hidden']} hidden units"
+    if result.get("classes"):
+        model += ", classes " + " vs ".join(str(c) for c in result["classes"])
+    print(f"model     {model}")
+    print(f"images    {result['n_train']:,} for training, {result['n_test']:,} for testing")
+    if "fit_seconds" in result:
+        print(f"fit       {result['fit_seconds']:.2f} s, {result['epochs']} epochs/iterations")
+    print(f"accuracy  train {result['train_accuracy']:.4f}   test {result['test_accuracy']:.4f}")
+    if result.get("saved"):
+        print(f"saved     {result['saved']}")
+
+
+def _build_parser() -> argparse.ArgumentParser:
+    # Options accepted before and after the command; SUPPRESS keeps a subcommand's unset
+    # option from overwriting a value given before the command.
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--cache-dir",
+        default=argparse.SUPPRESS,
+        help="where datasets and trained models are kept (default: $NEURONLAB_CACHE "
+        "or the platform's cache folder)",
+    )
+    common.add_argument(
+        "--quiet", action="store_true", default=argparse.SUPPRESS, help="no progress bars"
+    )
+
+    parser = argparse.ArgumentParser(
+        prog="neuronlab",
+        description="Neuron Lab: see how a neural network learns its own features from digits. "
+        "With no command, opens the web lab.",
+        parents=[common],
+    )
+    parser.set_defaults(cache_dir=None, quiet=False)
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND")
+    source_help = "mnist, fashion-mnist, embedded, or a folder with the four IDX files"
+
+    serve = commands.add_parser("serve", parents=[common], help="open the web lab (default)")
+    serve.add_argument("--data", help=f"dataset: {source_help} (default: mnist, else embedded)")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    serve.add_argument("--port", type=int, default=8765, help="port to listen on")
+    serve.add_argument("--no-browser", action="store_true", help="do not open a browser")
+    serve.set_defaults(handler=_cmd_serve)
+
+    data = commands.add_parser("data", help="list, download, inspect or clear datasets")
+    data_commands = data.add_subparsers(title="data commands", metavar="ACTION", required=True)
+    listing = data_commands.add_parser("list", parents=[common], help="the datasets you can use")
+    listing.set_defaults(handler=_cmd_data_list)
+    fetch = data_commands.add_parser("fetch", parents=[common], help="download a dataset")
+    fetch.add_argument("name", help="mnist or fashion-mnist")
+    fetch.set_defaults(handler=_cmd_data_fetch)
+    info = data_commands.add_parser("info", parents=[common], help="describe a dataset")
+    info.add_argument("source", help=source_help)
+    info.add_argument("--json", action="store_true", help="print one JSON object")
+    info.set_defaults(handler=_cmd_data_info)
+    clear = data_commands.add_parser("clear", parents=[common], help="empty the cache folder")
+    clear.set_defaults(handler=_cmd_data_clear)
+
+    train = commands.add_parser("train", parents=[common], help="train a model and score it")
+    train.add_argument("--data", help=f"dataset: {source_help} (default: mnist, else embedded)")
+    train.add_argument("--model", choices=["logistic", "mlp"], default="mlp")
+    train.add_argument("--multi-class", choices=["ovr", "multinomial"], default="ovr")
+    train.add_argument("--classes", help="train on two classes only, e.g. 1,8")
+    train.add_argument("--hidden", type=int, help="hidden units of the MLP")
+    train.add_argument(
+        "--preset",
+        choices=["module", "fast"],
+        default="module",
+        help="module: the course's settings; fast: ours, as accurate in far less time",
+    )
+    train.add_argument("--seed", type=int, default=0)
+    train.add_argument("--save", help="save the trained model to this .npz file")
+    train.add_argument("--json", action="store_true", help="print one JSON object")
+    train.set_defaults(handler=_cmd_train)
+
+    evaluate = commands.add_parser("evaluate", parents=[common], help="score a saved model")
+    evaluate.add_argument("--model", required=True, help="a model file saved by neuronlab")
+    evaluate.add_argument("--data", help=source_help)
+    evaluate.add_argument("--json", action="store_true", help="print one JSON object")
+    evaluate.set_defaults(handler=_cmd_evaluate)
+
+    sweep = commands.add_parser("sweep", parents=[common], help="accuracy against hidden units")
+    sweep.add_argument("--data", help=source_help)
+    sweep.add_argument("--hidden", default="4,9,16,25,36,49,64,81,100", help="sizes to train")
+    sweep.add_argument("--seeds", type=int, default=1, help="seeds per size")
+    sweep.add_argument("--jobs", type=int, default=-1, help="parallel processes (-1: all cores)")
+    sweep.add_argument("--preset", choices=["module", "fast"], default="module")
+    sweep.add_argument("--json", action="store_true", help="print a JSON list")
+    sweep.set_defaults(handler=_cmd_sweep)
+
+    figures = commands.add_parser("figures", parents=[common], help="write every chapter's PNG")
+    figures.add_argument("--data", help=source_help)
+    figures.add_argument("--out", default="figures", help="folder for the PNG files")
+    figures.add_argument("--preset", choices=["module", "fast"], default="module")
+    figures.set_defaults(handler=_cmd_figures)
+    return parser
+
+
+if __name__ == "__main__":
+    sys.exit(main())

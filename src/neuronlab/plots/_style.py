@@ -1,0 +1,142 @@
+"""Colours, layout and small drawing helpers shared by every figure.
+
+Conventions (the same in the web app): weights are red-white-blue centred at
+zero with red = positive (excitatory); input × weight is green (pushes the
+output up) / magenta (pushes it down) on a symmetric range; images and unit
+outputs are grey, black = 0.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import ParamSpec
+
+import matplotlib as mpl
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.cm import ScalarMappable
+from matplotlib.colorbar import Colorbar
+from matplotlib.colors import Normalize
+from matplotlib.figure import Figure, SubFigure
+
+# "bwr" runs blue (low) -> white -> red (high), so positive weights are red.
+WEIGHTS = "bwr"
+# "PiYG" runs magenta (low) -> white -> green (high), so positive products are green.
+ACTIVITY = "PiYG"
+GREY = "gray"
+COUNTS = "Blues"
+TRAIN_COLOUR = "#1f77b4"
+TEST_COLOUR = "#d62728"
+
+WEIGHT_LABEL = "weight (red excites, blue inhibits)"
+ACTIVITY_LABEL = "input × weight (green pushes up, magenta down)"
+PIXEL_LABEL = "pixel brightness (black 0, white 1)"
+
+_RC = {
+    "font.size": 9,
+    "axes.titlesize": 10,
+    "axes.labelsize": 9,
+    "figure.titlesize": 12,
+    "figure.dpi": 100,
+    "savefig.dpi": 100,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+}
+
+P = ParamSpec("P")
+
+
+def styled(draw: Callable[P, Figure]) -> Callable[P, Figure]:
+    """Build the figure under the shared style; text picks its style when it is made."""
+
+    @functools.wraps(draw)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> Figure:
+        with mpl.rc_context(_RC):
+            return draw(*args, **kwargs)
+
+    return wrapper
+
+
+def new_figure(width: float, height: float) -> Figure:
+    """A figure that needs no GUI backend (safe under Agg and in servers)."""
+    return Figure(figsize=(width, height), layout="constrained")
+
+
+def limit(values: np.ndarray) -> float:
+    """Half-width of a symmetric colour range around zero covering ``values``."""
+    peak = float(np.max(np.abs(values))) if np.size(values) else 0.0
+    return peak if peak > 0 else 1.0
+
+
+def show(
+    ax: Axes,
+    image: np.ndarray,
+    cmap: str,
+    vmin: float,
+    vmax: float,
+    title: str | None = None,
+    aspect: str = "equal",
+):
+    """Draw ``image`` without ticks and return the image artist (for a colour bar)."""
+    artist = ax.imshow(
+        image, cmap=cmap, vmin=vmin, vmax=vmax, aspect=aspect, interpolation="nearest"
+    )
+    ax.set_xticks([])
+    ax.set_yticks([])
+    if title:
+        ax.set_title(title)
+    return artist
+
+
+def show_weights(ax: Axes, image: np.ndarray, vrange: float, title: str | None = None):
+    """Weights on the red-white-blue scale, symmetric around zero."""
+    return show(ax, image, WEIGHTS, -vrange, vrange, title)
+
+
+def show_activity(ax: Axes, image: np.ndarray, vrange: float, title: str | None = None):
+    """Input × weight on the green-magenta scale, symmetric around zero."""
+    return show(ax, image, ACTIVITY, -vrange, vrange, title)
+
+
+def show_pixels(ax: Axes, image: np.ndarray, title: str | None = None):
+    """A digit or mean image in grey, black = 0 and white = 1."""
+    return show(ax, np.asarray(image).reshape(28, 28), GREY, 0.0, 1.0, title)
+
+
+def colour_bar(
+    fig: Figure | SubFigure, mappable, ax: Axes | list[Axes], label: str, **kwargs
+) -> Colorbar:
+    """A colour bar next to ``ax`` that says what its colours mean."""
+    bar = fig.colorbar(mappable, ax=ax, shrink=kwargs.pop("shrink", 0.8), **kwargs)
+    bar.set_label(label)
+    return bar
+
+
+def scale_bar(
+    fig: Figure | SubFigure, cmap: str, vmin: float, vmax: float, ax, label: str, **kwargs
+) -> Colorbar:
+    """A colour bar for a scale not tied to one image (e.g. a grid of maps)."""
+    mappable = ScalarMappable(norm=Normalize(vmin, vmax), cmap=cmap)
+    return colour_bar(fig, mappable, ax, label, **kwargs)
+
+
+def text_colour(rgba: tuple[float, ...]) -> str:
+    """Black or white, whichever reads better on a cell of colour ``rgba``."""
+    r, g, b = rgba[:3]
+    return "black" if 0.299 * r + 0.587 * g + 0.114 * b > 0.5 else "white"
+
+
+def grid_shape(n: int) -> tuple[int, int]:
+    """Rows and columns of the squarest grid holding ``n`` maps."""
+    cols = int(np.ceil(np.sqrt(n)))
+    return int(np.ceil(n / cols)), cols
+
+
+def map_grid(fig: Figure | SubFigure, n: int) -> list[Axes]:
+    """``n`` axes in a near-square grid, with the unused cells removed."""
+    rows, cols = grid_shape(n)
+    axes = fig.subplots(rows, cols, squeeze=False).ravel()
+    for ax in axes[n:]:
+        ax.remove()
+    return list(axes[:n])

@@ -1,0 +1,53 @@
+"""Shared fixtures: where the real data lives, and a rule for when it is missing.
+
+Locally a missing data set skips the tests that need it; in CI (``CI=true``) it
+fails them, so a green CI always means the real-data tests ran.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+MNIST_TEST_DIR = REPO.parent / "shared" / "data" / "mnist"
+FASHION_DIR = Path("/usr/share/datasets/fashion-mnist")
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def require(path: Path, what: str) -> Path:
+    """Return ``path`` if it exists; otherwise skip locally and fail in CI."""
+    if path.exists():
+        return path
+    message = f"{what} not found at {path}"
+    if IN_CI:
+        pytest.fail(f"{message}: CI must run the real-data tests")
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def mnist_test_dir() -> Path:
+    """The real MNIST test set (10,000 digits, canonical t10k IDX files)."""
+    return require(MNIST_TEST_DIR, "the real MNIST test set")
+
+
+@pytest.fixture(scope="session")
+def fashion_dir() -> Path:
+    """Full Fashion-MNIST from Debian's dataset-fashion-mnist package."""
+    return require(FASHION_DIR, "Fashion-MNIST (apt-get install dataset-fashion-mnist)")
+
+
+@pytest.fixture(scope="session")
+def mnist_small(mnist_test_dir: Path):
+    """Real MNIST digits split 8,000 train / 2,000 test, loaded once per session."""
+    from neuronlab.data import load
+
+    return load(mnist_test_dir, progress=False)
+
+
+@pytest.fixture(autouse=True)
+def _isolated_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch):
+    """Keep every test's downloads and saved models out of the user's real cache."""
+    monkeypatch.setenv("NEURONLAB_CACHE", str(tmp_path_factory.getbasetemp() / "cache"))
