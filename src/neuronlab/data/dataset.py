@@ -57,12 +57,13 @@ def _frozen(array: np.ndarray) -> np.ndarray:
     return view
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class Dataset:
     """Images and labels of one data source, split into train and test.
 
     ``notice`` is empty unless something needs telling, e.g. that
     :func:`~neuronlab.data.load_default` fell back to the embedded digits.
+    The arrays are read-only views. Datasets compare and hash by identity.
     """
 
     name: str
@@ -84,6 +85,12 @@ class Dataset:
         if len(self.class_names) != N_CLASSES:
             raise DataError(f"a dataset needs 10 class names, got {len(self.class_names)}.")
         object.__setattr__(self, "class_names", tuple(self.class_names))
+
+    def __repr__(self) -> str:
+        return (
+            f"Dataset(name={self.name!r}, n_train={self.n_train}, n_test={self.n_test}, "
+            f"embedded={self.embedded})"
+        )
 
     @property
     def n_train(self) -> int:
@@ -117,27 +124,32 @@ class Dataset:
         )
 
     def summary(self) -> dict[str, Any]:
-        """Plain facts about the dataset (JSON-friendly): sizes, shape, values, class counts."""
-        both = (self.train_images, self.test_images)
-        return {
-            "name": self.name,
-            "description": self.description,
-            "embedded": self.embedded,
-            "n_train": self.n_train,
-            "n_test": self.n_test,
-            "image_shape": list(IMAGE_SHAPE),
-            "dtype": str(self.train_images.dtype),
-            "value_range": [min(int(a.min()) for a in both), max(int(a.max()) for a in both)],
-            "class_names": list(self.class_names),
-            "train_class_counts": np.bincount(self.train_labels, minlength=N_CLASSES).tolist(),
-            "test_class_counts": np.bincount(self.test_labels, minlength=N_CLASSES).tolist(),
-            "notice": self.notice,
-        }
+        """See :func:`summary`."""
+        return summary(self)
+
+
+def summary(dataset: Dataset) -> dict[str, Any]:
+    """Plain facts about a dataset (JSON-friendly): sizes, shape, values, class counts."""
+    both = (dataset.train_images, dataset.test_images)
+    return {
+        "name": dataset.name,
+        "description": dataset.description,
+        "embedded": dataset.embedded,
+        "n_train": dataset.n_train,
+        "n_test": dataset.n_test,
+        "image_shape": list(IMAGE_SHAPE),
+        "dtype": str(dataset.train_images.dtype),
+        "value_range": [min(int(a.min()) for a in both), max(int(a.max()) for a in both)],
+        "class_names": list(dataset.class_names),
+        "train_class_counts": np.bincount(dataset.train_labels, minlength=N_CLASSES).tolist(),
+        "test_class_counts": np.bincount(dataset.test_labels, minlength=N_CLASSES).tolist(),
+        "notice": dataset.notice,
+    }
 
 
 def format_summary(dataset: Dataset) -> str:
-    """The summary as a few lines of text, for ``neuronlab data info``."""
-    info = dataset.summary()
+    """The summary as a few lines of text, e.g. for ``neuronlab data info``."""
+    info = summary(dataset)
     lines = [
         f"{info['name']}: {info['description']}",
         f"  train: {info['n_train']:,} images, test: {info['n_test']:,} images",

@@ -35,10 +35,7 @@ _CHUNK = 1 << 20
 
 
 def _fail(path: Path, problem: str) -> DataError:
-    return DataError(
-        f"{path} is not a valid IDX file: {problem}; "
-        "delete it and download or copy it again."
-    )
+    return DataError(f"{path} is not a valid IDX file: {problem}; replace it with an intact copy.")
 
 
 def _read_exactly(stream: BinaryIO, n: int) -> bytearray:
@@ -78,7 +75,9 @@ def _parse(path: Path, stream: BinaryIO) -> np.ndarray:
         )
     if stream.read(1):
         raise _fail(path, f"there are extra bytes after the {expected:,} data bytes of {shape}")
-    return np.frombuffer(data, dtype=dtype).reshape(shape).astype(dtype.newbyteorder("="), copy=False)
+    return (
+        np.frombuffer(data, dtype=dtype).reshape(shape).astype(dtype.newbyteorder("="), copy=False)
+    )
 
 
 def read_idx(path: str | os.PathLike) -> np.ndarray:
@@ -98,7 +97,8 @@ def read_idx(path: str | os.PathLike) -> np.ndarray:
         raise _fail(path, f"its gzip data is truncated or corrupt ({error})") from error
     except OSError as error:
         raise DataError(
-            f"{path} could not be read ({error.strerror or error}); check that it is a readable file."
+            f"{path} could not be read ({error.strerror or error}); "
+            "check that it is a readable file."
         ) from error
 
 

@@ -29,7 +29,7 @@ def scale(images: np.ndarray) -> np.ndarray:
     course divided by 225, which let bright pixels exceed 1; 255 is right.
     """
     images = np.asarray(images)
-    if images.size % PIXELS or images.shape[-1] not in (28, PIXELS):
+    if images.ndim > 3 or (images.shape[-2:] != (28, 28) and images.shape[-1:] != (PIXELS,)):
         raise DataError(
             f"cannot flatten images of shape {images.shape} into rows of 784 pixels; "
             "pass 28x28 images."
@@ -80,10 +80,10 @@ def module_pair_split(
         raise DataError(f"choose two different classes, not {a} twice.")
     kept_images, kept_labels = select_classes(images, labels, (a, b))
     cut = _clamp(len(kept_labels), split)
-    train_classes = set(np.unique(kept_labels[:cut]).tolist())
-    if train_classes != {int(a), int(b)}:
+    missing = {int(a), int(b)} - set(np.unique(kept_labels[:cut]).tolist())
+    if missing:
         raise DataError(
-            f"the training part has no examples of class {({int(a), int(b)} - train_classes).pop()}; "
+            f"the training part has no examples of class {missing.pop()}; "
             "use more data or other classes."
         )
     return Split(kept_images[:cut], kept_images[cut:], kept_labels[:cut], kept_labels[cut:])
