@@ -5,10 +5,12 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from joblib import Parallel, delayed
 
+from neuronlab.errors import NeuronLabError
 from neuronlab.models import make_model
 
 DEFAULT_SIZES = (4, 9, 16, 25, 36, 49, 64, 81, 100)
@@ -61,17 +63,58 @@ def hidden_sweep(
     n_jobs: int = -1,
     preset: str = "module",
     backend: str | None = None,
+    client: Any = None,
 ) -> list[SweepResult]:
     """Fit ``make_model("mlp", preset, hidden=h, random_state=seed)`` for every size and seed.
 
     ``seeds`` is a count (seeds 0..n-1) or the seeds themselves. Fits run in
     separate processes (joblib's loky) unless ``backend`` names another joblib
-    backend, such as ``"dask"`` with a Dask client running. Results are sorted
-    by (hidden, seed).
+    backend, or ``client`` (a ``dask.distributed.Client`` or a scheduler address
+    such as ``"tcp://host:8786"``) sends them to a Dask cluster; ``n_jobs`` then
+    does not apply. Every fit is seeded, so the results are the same wherever
+    they run. Results are sorted by (hidden, seed).
     """
     seed_list = list(range(seeds)) if isinstance(seeds, int) else [int(s) for s in seeds]
     jobs = [(int(h), s) for h in sizes for s in seed_list]
-    results = Parallel(n_jobs=n_jobs, backend=backend or "loky")(
-        delayed(_train_one)(h, s, preset, X_train, y_train, X_test, y_test) for h, s in jobs
-    )
+    data = (X_train, y_train, X_test, y_test)
+    if client is not None:
+        results = _on_dask(client, jobs, preset, data)
+    else:
+        results = Parallel(n_jobs=n_jobs, backend=backend or "loky")(
+            delayed(_train_one)(h, s, preset, *data) for h, s in jobs
+        )
     return sorted(results, key=lambda r: (r.hidden, r.seed))
+
+
+def dask_client(address: str) -> Any:
+    """A ``dask.distributed.Client`` connected to the scheduler at ``address``."""
+    try:
+        from dask.distributed import Client
+    except ImportError:
+        raise NeuronLabError(
+            "Dask is not installed; run `pip install 'neuronlab[dask]'` to use a Dask cluster."
+        ) from None
+    try:
+        return Client(address, timeout=10, set_as_default=False)
+    except (OSError, TimeoutError, ValueError) as exc:
+        raise NeuronLabError(
+            f"Cannot reach the Dask scheduler at {address} ({exc}); "
+            "check the address and that `dask scheduler` is running there."
+        ) from None
+
+
+def _on_dask(
+    client: Any, jobs: list[tuple[int, int]], preset: str, data: tuple[np.ndarray, ...]
+) -> list[SweepResult]:
+    """Run every fit as a task on a Dask cluster; ``client`` may be an address string."""
+    own = isinstance(client, str)
+    if own:
+        client = dask_client(client)
+    try:
+        # Sent once to every worker instead of once per task.
+        shared = client.scatter(list(data), broadcast=True)
+        futures = [client.submit(_train_one, h, s, preset, *shared, pure=False) for h, s in jobs]
+        return client.gather(futures)
+    finally:
+        if own:
+            client.close()

@@ -28,6 +28,22 @@ class LinearWeights:
         """Each neuron's total input ``z = w·x + b`` for the rows of ``x`` (n, 784)."""
         return np.atleast_2d(x) @ self.coef.T + self.intercept
 
+    def evidence_for(self, label: object) -> np.ndarray:
+        """The 784 weights oriented so that positive values favour class ``label``.
+
+        A binary model's single neuron votes for ``classes[1]``, so for
+        ``classes[0]`` its weights are negated.
+        """
+        matches = np.flatnonzero(self.classes.astype(str) == str(label))
+        if not matches.size:
+            raise NeuronLabError(
+                f"Class {label} is not one of {self.classes.tolist()}: "
+                "pick a class the model knows."
+            )
+        if len(self.coef) == 1:
+            return self.coef[0] if matches[0] == 1 else -self.coef[0]
+        return self.coef[matches[0]]
+
 
 @dataclass(frozen=True)
 class MLPWeights:

@@ -19,6 +19,7 @@ from matplotlib.cm import ScalarMappable
 from matplotlib.colorbar import Colorbar
 from matplotlib.colors import Normalize
 from matplotlib.figure import Figure, SubFigure
+from matplotlib.image import AxesImage
 
 # "bwr" runs blue (low) -> white -> red (high), so positive weights are red.
 WEIGHTS = "bwr"
@@ -77,35 +78,46 @@ def show(
     vmax: float,
     title: str | None = None,
     aspect: str = "equal",
-):
+) -> AxesImage:
     """Draw ``image`` without ticks and return the image artist (for a colour bar)."""
     artist = ax.imshow(
         image, cmap=cmap, vmin=vmin, vmax=vmax, aspect=aspect, interpolation="nearest"
     )
     ax.set_xticks([])
     ax.set_yticks([])
+    # A thin frame keeps white (zero) cells from melting into the page.
+    for spine in ax.spines.values():
+        spine.set_visible(True)
+        spine.set_linewidth(0.5)
+        spine.set_color("0.6")
     if title:
         ax.set_title(title)
     return artist
 
 
-def show_weights(ax: Axes, image: np.ndarray, vrange: float, title: str | None = None):
+def show_weights(ax: Axes, image: np.ndarray, vrange: float, title: str | None = None) -> AxesImage:
     """Weights on the red-white-blue scale, symmetric around zero."""
     return show(ax, image, WEIGHTS, -vrange, vrange, title)
 
 
-def show_activity(ax: Axes, image: np.ndarray, vrange: float, title: str | None = None):
+def show_activity(
+    ax: Axes, image: np.ndarray, vrange: float, title: str | None = None
+) -> AxesImage:
     """Input × weight on the green-magenta scale, symmetric around zero."""
     return show(ax, image, ACTIVITY, -vrange, vrange, title)
 
 
-def show_pixels(ax: Axes, image: np.ndarray, title: str | None = None):
+def show_pixels(ax: Axes, image: np.ndarray, title: str | None = None) -> AxesImage:
     """A digit or mean image in grey, black = 0 and white = 1."""
     return show(ax, np.asarray(image).reshape(28, 28), GREY, 0.0, 1.0, title)
 
 
 def colour_bar(
-    fig: Figure | SubFigure, mappable, ax: Axes | list[Axes], label: str, **kwargs
+    fig: Figure | SubFigure,
+    mappable: ScalarMappable,
+    ax: Axes | list[Axes],
+    label: str,
+    **kwargs: object,
 ) -> Colorbar:
     """A colour bar next to ``ax`` that says what its colours mean."""
     bar = fig.colorbar(mappable, ax=ax, shrink=kwargs.pop("shrink", 0.8), **kwargs)
@@ -114,7 +126,13 @@ def colour_bar(
 
 
 def scale_bar(
-    fig: Figure | SubFigure, cmap: str, vmin: float, vmax: float, ax, label: str, **kwargs
+    fig: Figure | SubFigure,
+    cmap: str,
+    vmin: float,
+    vmax: float,
+    ax: Axes | list[Axes],
+    label: str,
+    **kwargs: object,
 ) -> Colorbar:
     """A colour bar for a scale not tied to one image (e.g. a grid of maps)."""
     mappable = ScalarMappable(norm=Normalize(vmin, vmax), cmap=cmap)
