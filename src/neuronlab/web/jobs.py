@@ -1,0 +1,179 @@
+"""Background jobs: a bounded queue of training runs whose progress streams as server-sent events.
+
+A job is a function of its :class:`Job` that returns the ``done`` event's data.
+It publishes ``progress`` (and other) events while it runs and checks
+:attr:`Job.cancel_requested` to stop early. Fits run in a thread pool: NumPy
+releases the GIL in its matrix products, so the server stays responsive.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import threading
+import uuid
+from collections import OrderedDict
+from collections.abc import AsyncIterator, Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any
+
+from neuronlab.errors import NeuronLabError
+
+log = logging.getLogger(__name__)
+
+TERMINAL = frozenset({"done", "error", "cancelled"})
+# Superseded snapshots of this event are dropped: a late listener needs only the newest.
+SNAPSHOT = "weights"
+POLL_S = 0.05
+KEEP_FINISHED = 64
+
+
+class JobCancelled(Exception):
+    """Raised by a job's work when it stopped because cancellation was requested."""
+
+
+class QueueFullError(NeuronLabError):
+    """Too many jobs are waiting; the user should wait for one to finish."""
+
+
+class Job:
+    """One queued or running piece of work and the events it has published so far."""
+
+    def __init__(self, kind: str, model_key: str | None = None) -> None:
+        self.id = uuid.uuid4().hex[:12]
+        self.kind = kind
+        self.model_key = model_key
+        self._events: list[tuple[str, dict[str, Any]] | None] = []
+        self._last_snapshot: int | None = None
+        self._lock = threading.Lock()
+        self._cancel = threading.Event()
+        self.future: Future[None] | None = None
+
+    def publish(self, name: str, data: dict[str, Any] | None = None) -> None:
+        """Append an event; listeners pick it up on their next poll."""
+        with self._lock:
+            if name == SNAPSHOT:
+                if self._last_snapshot is not None:
+                    self._events[self._last_snapshot] = None
+                self._last_snapshot = len(self._events)
+            self._events.append((name, data or {}))
+
+    def read(self, cursor: int) -> tuple[list[tuple[int, str, dict[str, Any]]], int]:
+        """Events from index ``cursor`` on, with their indices, and the next cursor."""
+        with self._lock:
+            fresh = [
+                (i, *event)
+                for i, event in enumerate(self._events[cursor:], start=cursor)
+                if event is not None
+            ]
+            return fresh, len(self._events)
+
+    @property
+    def finished(self) -> bool:
+        """True once a ``done``, ``error`` or ``cancelled`` event was published."""
+        with self._lock:
+            last = self._events[-1] if self._events else None
+            return last is not None and last[0] in TERMINAL
+
+    @property
+    def cancel_requested(self) -> bool:
+        return self._cancel.is_set()
+
+    def request_cancel(self) -> bool:
+        """Ask the job to stop; False when it had already finished."""
+        if self.finished:
+            return False
+        self._cancel.set()
+        if self.future is not None and self.future.cancel():
+            # It had not started, so no worker will ever report on it.
+            self.publish("cancelled")
+        return True
+
+
+class JobQueue:
+    """Runs jobs ``max_workers`` at a time and refuses new ones past ``max_pending``."""
+
+    def __init__(self, max_workers: int = 1, max_pending: int = 8) -> None:
+        self._executor = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="neuronlab")
+        self._max_pending = max_pending
+        self._jobs: OrderedDict[str, Job] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def submit(
+        self, kind: str, work: Callable[[Job], dict[str, Any]], model_key: str | None = None
+    ) -> Job:
+        """Queue ``work``; its return value becomes the ``done`` event's data."""
+        with self._lock:
+            pending = sum(not job.finished for job in self._jobs.values())
+            if pending >= self._max_pending:
+                raise QueueFullError(
+                    f"{pending} jobs are already queued or running: wait for one to finish."
+                )
+            job = Job(kind, model_key)
+            self._jobs[job.id] = job
+            self._forget_old()
+        job.future = self._executor.submit(self._run, job, work)
+        return job
+
+    def get(self, job_id: str) -> Job | None:
+        with self._lock:
+            return self._jobs.get(job_id)
+
+    def running_for(self, model_key: str) -> Job | None:
+        """The unfinished job that is training ``model_key``, if any."""
+        with self._lock:
+            return next(
+                (j for j in self._jobs.values() if j.model_key == model_key and not j.finished),
+                None,
+            )
+
+    def shutdown(self) -> None:
+        """Stop every job and drop the queue without waiting."""
+        with self._lock:
+            jobs = list(self._jobs.values())
+        for job in jobs:
+            job.request_cancel()
+        self._executor.shutdown(wait=False, cancel_futures=True)
+
+    def _forget_old(self) -> None:
+        finished = [key for key, job in self._jobs.items() if job.finished]
+        for key in finished[: max(0, len(finished) - KEEP_FINISHED)]:
+            del self._jobs[key]
+
+    @staticmethod
+    def _run(job: Job, work: Callable[[Job], dict[str, Any]]) -> None:
+        if job.cancel_requested:
+            job.publish("cancelled")
+            return
+        try:
+            result = work(job)
+        except JobCancelled:
+            job.publish("cancelled")
+        except NeuronLabError as exc:
+            job.publish("error", {"detail": str(exc)})
+        except Exception as exc:  # a failed fit must not take the server down
+            log.exception("job %s failed", job.id)
+            job.publish("error", {"detail": f"The {job.kind} job failed: {exc}"})
+        else:
+            job.publish("done", result)
+
+
+def sse(event_id: int, name: str, data: dict[str, Any]) -> str:
+    """One server-sent event in the text/event-stream format."""
+    return f"id: {event_id}\nevent: {name}\ndata: {json.dumps(data)}\n\n"
+
+
+async def stream(job: Job, last_event_id: int | None = None) -> AsyncIterator[str]:
+    """Every event of ``job`` after ``last_event_id``, until its terminal event."""
+    cursor = 0 if last_event_id is None else last_event_id + 1
+    while True:
+        finished = job.finished
+        events, cursor = job.read(cursor)
+        for event_id, name, data in events:
+            yield sse(event_id, name, data)
+        if finished:
+            return
+        if not events:
+            # Jobs run in worker threads; polling keeps this generator cancellable.
+            await asyncio.sleep(POLL_S)
