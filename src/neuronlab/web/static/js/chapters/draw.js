@@ -1,0 +1,167 @@
+// Chapter 8: draw a digit and watch both models read it, the way MNIST digits were prepared.
+import { controls, setMax } from "../controls.js";
+import { imageInto, model, testSet } from "../data.js";
+import { barChart } from "../charts.js";
+import { el, figure, LEGENDS, makeCanvas, Raster } from "../draw.js";
+import { GREY } from "../colormaps.js";
+import { argmax, logisticProba, mlpForward, preprocess } from "../nn.js";
+import { drawDigit, drawUnitOutputs } from "../panels.js";
+import { pickModels } from "../training.js";
+
+const fields = [{ name: "img", type: "int", default: 0, min: 0, max: 9999, control: "number", label: "test image to start from" }];
+const PAD = 280;
+const INK = 112; // the drawing is read back at this resolution: enough for a 20x20 fit
+const STROKE = 22;
+
+function mount(root, store) {
+  let models = { lr: null, mlp: null };
+  let test = null;
+  const pad = el("canvas", { class: "drawpad", width: PAD, height: PAD, role: "img", "aria-label": "drawing pad: draw a digit with the mouse, a pen or a finger" });
+  const ink = el("canvas", { width: INK, height: INK });
+  const inkCtx = ink.getContext("2d", { willReadFrequently: true });
+  const padCtx = pad.getContext("2d");
+  const seen = makeCanvas(168, 168, "the drawing as the network sees it");
+  const bars = { lr: makeCanvas(300, 170, "logistic regression's answer"), mlp: makeCanvas(300, 170, "the network's answer") };
+  const says = { lr: el("p", { class: "note" }), mlp: el("p", { class: "note" }) };
+  const units = makeCanvas(300, 60, "hidden units' outputs");
+  const verdict = { lr: el("span", { class: "v num", text: "–" }), mlp: el("span", { class: "v num", text: "–" }) };
+  const grey = new Float32Array(INK * INK);
+  const x = new Float32Array(784);
+  let drawn = false;
+  let last = null;
+
+  const clear = () => {
+    for (const [ctx, n] of [[padCtx, PAD], [inkCtx, INK]]) {
+      ctx.fillStyle = "#000";
+      ctx.fillRect(0, 0, n, n);
+    }
+    drawn = false;
+  };
+  const line = (a, b) => {
+    for (const [ctx, k] of [[padCtx, 1], [inkCtx, INK / PAD]]) {
+      ctx.strokeStyle = "#fff";
+      ctx.lineWidth = STROKE * k;
+      ctx.lineCap = "round";
+      ctx.lineJoin = "round";
+      ctx.beginPath();
+      ctx.moveTo(a[0] * k, a[1] * k);
+      ctx.lineTo(b[0] * k, b[1] * k);
+      ctx.stroke();
+    }
+    drawn = true;
+  };
+  const point = (e) => {
+    const r = pad.getBoundingClientRect();
+    return [((e.clientX - r.left) / r.width) * PAD, ((e.clientY - r.top) / r.height) * PAD];
+  };
+  pad.addEventListener("pointerdown", (e) => {
+    pad.setPointerCapture(e.pointerId);
+    last = point(e);
+    line(last, last);
+    store.set({}, { kind: "draw", t0: e.timeStamp || performance.now() });
+  });
+  // Raw updates arrive as soon as the pointer moves; plain moves wait for the next frame.
+  const MOVE = "onpointerrawupdate" in window ? "pointerrawupdate" : "pointermove";
+  pad.addEventListener(MOVE, (e) => {
+    if (!last) return;
+    const events = e.getCoalescedEvents ? e.getCoalescedEvents() : [e];
+    for (const c of events.length ? events : [e]) {
+      const p = point(c);
+      line(last, p);
+      last = p;
+    }
+    store.set({}, { kind: "draw", t0: e.timeStamp || performance.now() });
+  });
+  const up = () => {
+    last = null;
+  };
+  pad.addEventListener("pointerup", up);
+  pad.addEventListener("pointercancel", up);
+
+  const fromTest = () => {
+    if (!test) return;
+    imageInto(test, Math.min(store.get("img"), test.n - 1), x);
+    const r = new Raster().paint(x, GREY, 0, 1);
+    clear();
+    for (const [ctx, n] of [[padCtx, PAD], [inkCtx, INK]]) {
+      ctx.imageSmoothingEnabled = true;
+      ctx.drawImage(r.canvas, 0, 0, n, n);
+    }
+    drawn = true;
+    store.set({}, { kind: "load", t0: performance.now() });
+  };
+
+  const clearButton = el("button", {
+    type: "button",
+    class: "secondary",
+    text: "Clear",
+    onclick: () => {
+      clear();
+      store.set({}, { kind: "clear", t0: performance.now() });
+    },
+  });
+  root.append(
+    el("p", { class: "prose", text: "Draw a digit in the black square. Before the models see it, the drawing gets the same treatment as the MNIST digits: cut to its bounding box, shrunk to fit 20 × 20 pixels without changing its shape, and placed in a 28 × 28 image with its centre of mass in the middle." }),
+    el("div", { class: "figs" },
+      figure({ title: "Draw here", canvas: pad, name: "draw-pad", legend: el("div", { class: "row-actions" }, clearButton) }),
+      el("div", {},
+        figure({ title: "What the network sees", canvas: seen, name: "draw-28x28", tight: true, legend: LEGENDS.pixelsShort() }),
+        el("div", { class: "readout" },
+          el("div", {}, el("span", { class: "k", text: "logistic regression" }), verdict.lr),
+          el("div", {}, el("span", { class: "k", text: "network" }), verdict.mlp))),
+      figure({ title: "Hidden units' outputs", canvas: units, name: "draw-hidden-outputs", legend: LEGENDS.outputs() })),
+    el("div", { class: "figs" },
+      figure({ title: "Logistic regression", canvas: bars.lr, name: "draw-predictions-lr", legend: says.lr }),
+      figure({ title: "Hidden-layer network", canvas: bars.mlp, name: "draw-predictions-mlp", legend: says.mlp })),
+    el("p", { class: "prose", text: "No mouse or touch screen? Start from a test digit instead, then change it by drawing." }),
+    controls(store, ["img"], el("button", { type: "button", class: "secondary", text: "Put this test digit on the pad", onclick: fromTest })),
+  );
+  clear();
+
+  Promise.all([testSet(), pickModels()]).then(async ([t, picked]) => {
+    test = t;
+    setMax(root, "img", t.n - 1);
+    const [lr, mlp] = await Promise.all([picked.lr && model(picked.lr.model_key), picked.mlp && model(picked.mlp.model_key)]);
+    models = { lr, mlp };
+    update();
+  });
+
+  function update() {
+    const data = inkCtx.getImageData(0, 0, INK, INK).data;
+    for (let i = 0; i < INK * INK; i++) grey[i] = data[i * 4] / 255;
+    const ok = drawn && preprocess(grey, INK, x) !== null;
+    if (!ok) x.fill(0);
+    drawDigit(seen, x, 168);
+    const out = { lr: models.lr && ok ? logisticProba(models.lr, x) : null, mlp: null };
+    let hidden = null;
+    if (models.mlp && ok) {
+      const f = mlpForward(models.mlp, x);
+      out.mlp = f.probs;
+      hidden = f.hidden;
+    }
+    for (const kind of ["lr", "mlp"]) {
+      const p = out[kind] || new Float32Array(10);
+      const best = argmax(p);
+      barChart(bars[kind], 300, 170, p, "0123456789".split(""), {
+        range: [0, 1],
+        highlight: out[kind] ? best : -1,
+        fill: (j) => (out[kind] && j === best ? (kind === "lr" ? "#1f5fa8" : "#b2182b") : "#b9c0c8"),
+      });
+      says[kind].textContent = !models[kind]
+        ? `Not trained yet: train it in chapter ${kind === "lr" ? 4 : 6}.`
+        : out[kind] ? `Says ${best} (${(100 * p[best]).toFixed(0)}% sure).` : "Waiting for a drawing.";
+      verdict[kind].textContent = out[kind] ? String(best) : "–";
+    }
+    drawUnitOutputs(units, hidden, models.mlp ? models.mlp.hidden : 0);
+  }
+  return { update };
+}
+
+export default {
+  id: 8,
+  slug: "draw",
+  title: "Draw a digit",
+  lead: "Your own handwriting, prepared like MNIST and read by both models.",
+  fields,
+  mount,
+};

@@ -1,0 +1,219 @@
+// Canvas and DOM helpers shared by every chapter: elements, crisp images from float arrays,
+// figure cards with a PNG export button and a labelled colour scale, and grids of maps.
+import { GREY, lutIndex } from "./colormaps.js";
+
+/** Create an element with attributes and children. */
+export function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v === undefined || v === null || v === false) continue;
+    if (k === "class") node.className = v;
+    else if (k === "text") node.textContent = v;
+    else if (k === "html") node.innerHTML = v;
+    else if (k.startsWith("on")) node.addEventListener(k.slice(2), v);
+    else node.setAttribute(k, v === true ? "" : v);
+  }
+  for (const c of children.flat()) if (c !== null && c !== undefined) node.append(c);
+  return node;
+}
+
+/** A canvas of CSS size w x h whose backing store matches the screen's pixel density. */
+export function makeCanvas(w, h, label) {
+  const canvas = el("canvas", { role: "img", "aria-label": label });
+  sizeCanvas(canvas, w, h);
+  return canvas;
+}
+
+export function sizeCanvas(canvas, w, h) {
+  const dpr = Math.min(2, window.devicePixelRatio || 1);
+  if (canvas.width !== Math.round(w * dpr)) canvas.width = Math.round(w * dpr);
+  if (canvas.height !== Math.round(h * dpr)) canvas.height = Math.round(h * dpr);
+  // Style writes invalidate layout, so only touch them when the size really changes.
+  if (canvas.style.width !== `${w}px`) canvas.style.width = `${w}px`;
+  if (canvas.style.height !== `${h}px`) canvas.style.height = `${h}px`;
+  const ctx = canvas.getContext("2d");
+  ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+  return ctx;
+}
+
+/**
+ * An off-screen w x h bitmap with one reused ImageData: paint an array through a colour LUT,
+ * then draw it scaled up without smoothing (crisp pixels).
+ */
+export class Raster {
+  constructor(w = 28, h = 28) {
+    this.w = w;
+    this.h = h;
+    this.canvas = document.createElement("canvas");
+    this.canvas.width = w;
+    this.canvas.height = h;
+    this.ctx = this.canvas.getContext("2d");
+    this.image = this.ctx.createImageData(w, h);
+  }
+
+  /** Paint values[offset + i*stride] for the w*h pixels, mapped from [lo, hi] via `lut`. */
+  paint(values, lut, lo, hi, offset = 0, stride = 1) {
+    const px = this.image.data;
+    const n = this.w * this.h;
+    const scale = 255 / (hi - lo);
+    for (let i = 0; i < n; i++) {
+      let t = (values[offset + i * stride] - lo) * scale;
+      t = t <= 0 ? 0 : t >= 255 ? 255 : t | 0;
+      const s = t * 4;
+      const d = i * 4;
+      px[d] = lut[s];
+      px[d + 1] = lut[s + 1];
+      px[d + 2] = lut[s + 2];
+      px[d + 3] = 255;
+    }
+    this.ctx.putImageData(this.image, 0, 0);
+    return this;
+  }
+
+  /** Paint an RGB image given as three channel arrays in [0, 1]. */
+  paintRGB(r, g, b) {
+    const px = this.image.data;
+    for (let i = 0; i < this.w * this.h; i++) {
+      px[i * 4] = r[i] * 255;
+      px[i * 4 + 1] = g[i] * 255;
+      px[i * 4 + 2] = b[i] * 255;
+      px[i * 4 + 3] = 255;
+    }
+    this.ctx.putImageData(this.image, 0, 0);
+    return this;
+  }
+
+  drawTo(ctx, x, y, w, h) {
+    ctx.imageSmoothingEnabled = false;
+    ctx.drawImage(this.canvas, x, y, w, h);
+  }
+}
+
+/** Download a canvas as a PNG file. */
+function exportPNG(canvas, name) {
+  canvas.toBlob((blob) => {
+    const url = URL.createObjectURL(blob);
+    const a = el("a", { href: url, download: `${name}.png` });
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 1000);
+  }, "image/png");
+}
+
+/**
+ * A figure card: title, PNG export button, the canvas, an optional colour legend and note.
+ * `render` (optional) gives the canvas to export when it differs from the shown one; `wide`
+ * spans the row, `tight` keeps the card as narrow as its picture.
+ */
+export function figure({ title, canvas, name, legend, note, wide, tight, render }) {
+  const button = el("button", {
+    class: "export",
+    type: "button",
+    text: "PNG",
+    title: `Download “${title}” as a PNG image`,
+    "aria-label": `Download ${title} as PNG`,
+    onclick: () => exportPNG(render ? render() : canvas, name),
+  });
+  return el(
+    "figure",
+    {
+      class: `fig${wide ? " wide" : ""}${tight ? " tight" : ""}`,
+      "data-fig": name,
+      // A tight card is exactly as wide as its picture plus padding; long titles wrap.
+      style: tight ? `width:${Math.max(170, Number.parseFloat(canvas.style.width)) + 26}px` : undefined,
+    },
+    el("figcaption", {}, el("span", { class: "title", text: title }), button),
+    canvas,
+    legend || null,
+    note ? el("p", { class: "note", text: note }) : null,
+  );
+}
+
+/** A labelled colour scale. kind: "rwb" (weights), "gm" (input x weight), "grey". */
+export function legend(kind, left, right, middle = "0") {
+  const mid = el("span", { class: "num", text: middle });
+  return el(
+    "div",
+    { class: "legend" },
+    el("span", { text: left }),
+    el("span", { class: `bar ${kind}`, role: "img", "aria-label": `colour scale from ${left} to ${right}` }),
+    el("span", { text: right }),
+    kind === "grey" ? null : mid,
+  );
+}
+
+export const LEGENDS = {
+  weightsShort: () => legend("rwb", "− blue", "red +", ""),
+  pixelsShort: () => legend("grey", "0", "1"),
+  weights: () => legend("rwb", "blue: negative", "red: positive (excitatory)", "white = 0"),
+  weighted: () => legend("gm", "magenta: pulls down", "green: pushes up", "white = 0"),
+  pixels: () => legend("grey", "0 black", "1 white"),
+  outputs: () => legend("grey", "output 0", "output 1"),
+};
+
+/** A grid of 28x28 maps, `cols` across, each `cell` px with a gap; paint(i, raster) fills one. */
+export function drawGrid(canvas, count, cols, cell, paint, labels) {
+  const gap = 4;
+  const lab = labels ? 14 : 0;
+  const rows = Math.ceil(count / cols);
+  const w = cols * (cell + gap) - gap;
+  const h = rows * (cell + gap + lab) - gap;
+  const ctx = sizeCanvas(canvas, w, h);
+  ctx.clearRect(0, 0, w, h);
+  ctx.font = "11px system-ui, sans-serif";
+  ctx.textAlign = "center";
+  ctx.textBaseline = "top";
+  ctx.fillStyle = "#5b6470";
+  const raster = gridRaster;
+  for (let i = 0; i < count; i++) {
+    const x = (i % cols) * (cell + gap);
+    const y = Math.floor(i / cols) * (cell + gap + lab);
+    paint(i, raster);
+    raster.drawTo(ctx, x, y, cell, cell);
+    if (labels) ctx.fillText(labels[i], x + cell / 2, y + cell + 1);
+  }
+  return ctx;
+}
+const gridRaster = new Raster();
+
+/** A small grey thumbnail canvas (28x28 device pixels, scaled by CSS) of a test image. */
+export function thumbnail(test, index, label) {
+  const canvas = el("canvas", { width: 28, height: 28, "aria-hidden": "true" });
+  const ctx = canvas.getContext("2d");
+  const img = ctx.createImageData(28, 28);
+  const base = index * 784;
+  for (let p = 0; p < 784; p++) {
+    const v = test.images[base + p];
+    const s = lutIndex(v, 0, 255) * 4;
+    img.data.set([GREY[s], GREY[s + 1], GREY[s + 2], 255], p * 4);
+  }
+  ctx.putImageData(img, 0, 0);
+  canvas.dataset.label = label ?? "";
+  return canvas;
+}
+
+/** Draw an HTML table (header and body cells) on a canvas, for PNG export. */
+export function tableCanvas(table) {
+  const rows = [...table.querySelectorAll("tr")].map((tr) => [...tr.children].map((c) => c.textContent));
+  const canvas = document.createElement("canvas");
+  const ctx = canvas.getContext("2d");
+  ctx.font = "14px system-ui, sans-serif";
+  const cols = Math.max(...rows.map((r) => r.length));
+  const widths = Array.from({ length: cols }, (_, j) => 24 + Math.max(...rows.map((r) => ctx.measureText(r[j] || "").width)));
+  canvas.width = widths.reduce((a, b) => a + b, 0);
+  canvas.height = rows.length * 26 + 8;
+  ctx.fillStyle = "#fff";
+  ctx.fillRect(0, 0, canvas.width, canvas.height);
+  ctx.font = "14px system-ui, sans-serif";
+  ctx.textBaseline = "middle";
+  rows.forEach((row, i) => {
+    let x = 12;
+    row.forEach((text, j) => {
+      ctx.fillStyle = j === 0 || i === 0 ? "#5b6470" : "#1d232b";
+      ctx.fillText(text, x, 17 + i * 26);
+      x += widths[j];
+    });
+  });
+  return canvas;
+}

@@ -1,0 +1,182 @@
+// The arithmetic the page does itself: activations, a neuron, logistic outputs, the MLP's
+// forward pass, shifting a digit, and turning a drawing into an MNIST-like 28x28 image.
+
+export const ACTIVATIONS = {
+  sigmoid: { label: "sigmoid", f: (z) => 1 / (1 + Math.exp(-z)) },
+  linear: { label: "linear", f: (z) => z },
+  relu: { label: "ReLU", f: (z) => (z > 0 ? z : 0) },
+  arctan: { label: "arctan", f: (z) => Math.atan(z) },
+};
+// Server-side names of the same functions (scikit-learn's spelling).
+const ALIASES = { logistic: "sigmoid", identity: "linear", tanh: null };
+
+export function activation(name) {
+  if (name === "tanh") return Math.tanh;
+  return ACTIVATIONS[ALIASES[name] || name]?.f || ACTIVATIONS.sigmoid.f;
+}
+
+export const sigmoid = ACTIVATIONS.sigmoid.f;
+
+/** Outputs of each logistic neuron (sigmoid of w.x + b) for one image x (784). */
+export function logisticOutputs(m, x, out = new Float32Array(m.k)) {
+  for (let c = 0; c < m.k; c++) {
+    let z = m.intercept[c];
+    const base = c * 784;
+    for (let p = 0; p < 784; p++) z += m.coef[base + p] * x[p];
+    out[c] = sigmoid(z);
+  }
+  return out;
+}
+
+/** Class probabilities of a logistic model: one-vs-rest outputs normalised, or binary [1-p, p]. */
+export function logisticProba(m, x) {
+  const out = logisticOutputs(m, x);
+  if (m.k === 1) return Float32Array.of(1 - out[0], out[0]);
+  if (m.summary.multi_class === "multinomial") return softmaxOfLogits(m, x);
+  let s = 0;
+  for (const v of out) s += v;
+  return out.map((v) => v / s);
+}
+
+function softmaxOfLogits(m, x) {
+  const z = new Float32Array(m.k);
+  for (let c = 0; c < m.k; c++) {
+    let t = m.intercept[c];
+    for (let p = 0; p < 784; p++) t += m.coef[c * 784 + p] * x[p];
+    z[c] = t;
+  }
+  return softmax(z);
+}
+
+function softmax(z) {
+  const m = Math.max(...z);
+  const e = z.map((v) => Math.exp(v - m));
+  const s = e.reduce((a, b) => a + b, 0);
+  return e.map((v) => v / s);
+}
+
+/**
+ * The MLP's forward pass for one image: each hidden unit's total input, its output, and the
+ * class probabilities. W0 is (784, h) row-major, W1 is (h, k).
+ */
+export function mlpForward(m, x) {
+  const h = m.hidden;
+  const total = Float32Array.from(m.b0);
+  for (let p = 0; p < 784; p++) {
+    const v = x[p];
+    if (v === 0) continue;
+    const row = p * h;
+    for (let j = 0; j < h; j++) total[j] += v * m.W0[row + j];
+  }
+  const f = activation(m.activation);
+  const hidden = total.map(f);
+  const k = m.b1.length;
+  const logits = Float32Array.from(m.b1);
+  for (let j = 0; j < h; j++) for (let c = 0; c < k; c++) logits[c] += hidden[j] * m.W1[j * k + c];
+  return { total, hidden, probs: softmax(logits) };
+}
+
+/** Class probabilities from any loaded model. */
+export function proba(m, x) {
+  return m.kind === "mlp" ? mlpForward(m, x).probs : logisticProba(m, x);
+}
+
+/** Move a 28x28 image by dy rows and dx columns into `out`; wrap around or fill with 0. */
+export function shiftInto(src, dy, dx, wrap, out) {
+  for (let r = 0; r < 28; r++) {
+    for (let c = 0; c < 28; c++) {
+      let sr = r - dy;
+      let sc = c - dx;
+      if (wrap) {
+        sr = (sr + 28) % 28;
+        sc = (sc + 28) % 28;
+        out[r * 28 + c] = src[sr * 28 + sc];
+      } else {
+        out[r * 28 + c] = sr < 0 || sr > 27 || sc < 0 || sc > 27 ? 0 : src[sr * 28 + sc];
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * MNIST-style preprocessing of a drawing (grey values 0..1 on an n x n grid): crop to the ink's
+ * bounding box, scale it to fit 20x20 keeping its aspect ratio, and place it in 28x28 so that its
+ * centre of mass is at the centre. Returns null when nothing is drawn.
+ */
+export function preprocess(ink, n, out = new Float32Array(784)) {
+  let top = n;
+  let bottom = -1;
+  let left = n;
+  let right = -1;
+  for (let r = 0; r < n; r++) {
+    for (let c = 0; c < n; c++) {
+      if (ink[r * n + c] > 0.05) {
+        if (r < top) top = r;
+        if (r > bottom) bottom = r;
+        if (c < left) left = c;
+        if (c > right) right = c;
+      }
+    }
+  }
+  out.fill(0);
+  if (bottom < 0) return null;
+  const bh = bottom - top + 1;
+  const bw = right - left + 1;
+  const scale = 20 / Math.max(bh, bw);
+  const th = Math.max(1, Math.round(bh * scale));
+  const tw = Math.max(1, Math.round(bw * scale));
+  // Area-average the box into th x tw (a box filter, like the anti-aliased MNIST originals).
+  const small = new Float32Array(th * tw);
+  for (let r = 0; r < th; r++) {
+    const r0 = top + (r * bh) / th;
+    const r1 = top + ((r + 1) * bh) / th;
+    for (let c = 0; c < tw; c++) {
+      const c0 = left + (c * bw) / tw;
+      const c1 = left + ((c + 1) * bw) / tw;
+      small[r * tw + c] = boxMean(ink, n, r0, r1, c0, c1);
+    }
+  }
+  let mass = 0;
+  let my = 0;
+  let mx = 0;
+  for (let r = 0; r < th; r++) {
+    for (let c = 0; c < tw; c++) {
+      const v = small[r * tw + c];
+      mass += v;
+      my += v * r;
+      mx += v * c;
+    }
+  }
+  const oy = Math.round(13.5 - my / mass);
+  const ox = Math.round(13.5 - mx / mass);
+  for (let r = 0; r < th; r++) {
+    for (let c = 0; c < tw; c++) {
+      const y = r + oy;
+      const x = c + ox;
+      if (y >= 0 && y < 28 && x >= 0 && x < 28) out[y * 28 + x] = Math.min(1, small[r * tw + c]);
+    }
+  }
+  return out;
+}
+
+function boxMean(ink, n, r0, r1, c0, c1) {
+  let s = 0;
+  let a = 0;
+  for (let r = Math.floor(r0); r < Math.ceil(r1); r++) {
+    const wr = Math.min(r + 1, r1) - Math.max(r, r0);
+    for (let c = Math.floor(c0); c < Math.ceil(c1); c++) {
+      const wc = Math.min(c + 1, c1) - Math.max(c, c0);
+      s += ink[r * n + c] * wr * wc;
+      a += wr * wc;
+    }
+  }
+  return a > 0 ? s / a : 0;
+}
+
+/** Index of the largest value. */
+export function argmax(values) {
+  let best = 0;
+  for (let i = 1; i < values.length; i++) if (values[i] > values[best]) best = i;
+  return best;
+}
