@@ -1,12 +1,15 @@
-"""Models: one neuron, logistic regression and a one-hidden-layer network, fast in NumPy.
+"""Models: one neuron, logistic regression and a hidden-layer network, fast in NumPy.
 
-Nothing here imports the rest of the app; the estimators follow scikit-learn's
-interface so either ours or scikit-learn's fitted models can be inspected.
+Nothing here imports the rest of the app. The estimators follow scikit-learn's
+interface, so the lab can look inside either ours or scikit-learn's fitted models.
 """
 
 from neuronlab.models.activations import ACTIVATIONS, Activation, get_activation
 from neuronlab.models.logistic import LogisticRegression
+from neuronlab.models.mlp import MLPClassifier
 from neuronlab.models.neuron import COURSE_WEIGHTS, Neuron
+from neuronlab.models.persistence import load_model, save_model
+from neuronlab.models.presets import make_model
 from neuronlab.models.training import EpochInfo
 
 __all__ = [
@@ -15,6 +18,10 @@ __all__ = [
     "Activation",
     "EpochInfo",
     "LogisticRegression",
+    "MLPClassifier",
     "Neuron",
     "get_activation",
+    "load_model",
+    "make_model",
+    "save_model",
 ]

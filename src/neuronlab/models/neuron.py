@@ -61,4 +61,6 @@ class Neuron:
 
     def __repr__(self) -> str:
         weights = ", ".join(f"{w:g}" for w in self.weights)
-        return f"Neuron(weights=[{weights}], bias={self.bias:g}, activation={self.activation.name!r})"
+        return (
+            f"Neuron(weights=[{weights}], bias={self.bias:g}, activation={self.activation.name!r})"
+        )

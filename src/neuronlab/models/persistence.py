@@ -1,0 +1,348 @@
+"""Save and load models as ``.npz`` files that cannot run code when loaded.
+
+A file holds float32 arrays (``coef``/``intercept`` for logistic regression,
+``coef_0, coef_1, ...``/``intercept_0, ...`` for an MLP) and one string array
+``meta``: JSON with the format name, its version, the model kind, the
+constructor parameters, the classes (a list of str or int) and, for an MLP, the
+training history. Loading uses ``allow_pickle=False`` and checks every key,
+dtype and shape, so a hostile or damaged file raises :class:`ModelFileError`.
+
+scikit-learn's fitted ``LogisticRegression``, ``OneVsRestClassifier`` of
+logistic regressions and ``MLPClassifier`` are saved by converting their arrays:
+they load back as our :class:`LogisticRegression` (multinomial when scikit-learn
+fitted more than two classes in one model, one-vs-rest for
+``OneVsRestClassifier``) or our :class:`MLPClassifier`, which predict the same.
+Settings we do not have (e.g. the ``lbfgs`` solver) only affect further
+training and are replaced by our defaults.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import zipfile
+import zlib
+from pathlib import Path
+
+import numpy as np
+from numpy.lib.npyio import NpzFile
+
+from neuronlab.errors import ModelFileError
+from neuronlab.models.logistic import LogisticRegression
+from neuronlab.models.mlp import MLPClassifier
+from neuronlab.models.network import F32, Layout
+
+FORMAT = "neuronlab-model"
+VERSION = 1
+# Far above any model here (an MLP of 784-1000-10 is 3 MB); refuses zip bombs before unpacking.
+_MAX_BYTES = 512 * 2**20
+# Far above any model the lab trains (a 784-400-10 MLP is 1.3 MB); stops a zip bomb.
+MAX_UNPACKED_BYTES = 256 * 2**20
+_LOGISTIC_PARAMS = ("C", "multi_class", "fit_intercept", "max_iter", "tol")
+_MLP_PARAMS = tuple(p for p in MLPClassifier().get_params() if p != "callback")
+_MLP_HISTORY = (
+    "n_iter_",
+    "t_",
+    "loss_",
+    "loss_curve_",
+    "validation_scores_",
+    "best_validation_score_",
+    "best_loss_",
+)
+
+Model = LogisticRegression | MLPClassifier
+
+
+# ----- saving -----------------------------------------------------------------------------------
+
+
+def save_model(model, path: str | os.PathLike) -> Path:
+    """Write a fitted model (ours or scikit-learn's, see above) to ``path``; returns the path.
+
+    The file is written to a temporary name and renamed, so ``path`` never
+    holds half a model.
+    """
+    model = _as_ours(model)
+    arrays, meta = _to_arrays(model)
+    arrays["meta"] = np.array(json.dumps(meta))
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            np.savez(fh, **arrays)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def _to_arrays(model: Model) -> tuple[dict[str, np.ndarray], dict]:
+    meta = {
+        "format": FORMAT,
+        "version": VERSION,
+        "classes": [_json_label(c) for c in model.classes_],
+    }
+    if isinstance(model, LogisticRegression):
+        meta["kind"] = "logistic"
+        meta["params"] = {p: getattr(model, p) for p in _LOGISTIC_PARAMS}
+        arrays = {
+            "coef": np.asarray(model.coef_, dtype=F32),
+            "intercept": np.asarray(model.intercept_, dtype=F32),
+        }
+        return arrays, meta
+    meta["kind"] = "mlp"
+    params = {p: getattr(model, p) for p in _MLP_PARAMS}
+    params["hidden_layer_sizes"] = [int(s) for s in model._hidden_sizes()]
+    meta["params"] = params
+    meta["history"] = {k: _json_value(getattr(model, k, None)) for k in _MLP_HISTORY}
+    arrays = {f"coef_{i}": np.asarray(c, dtype=F32) for i, c in enumerate(model.coefs_)}
+    arrays |= {f"intercept_{i}": np.asarray(b, dtype=F32) for i, b in enumerate(model.intercepts_)}
+    return arrays, meta
+
+
+def _json_label(label) -> str | int:
+    value = label.item() if isinstance(label, np.generic) else label
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        raise ModelFileError(
+            f"Cannot save a model whose class labels are {type(value).__name__}; "
+            "use integer or string labels."
+        )
+    return value
+
+
+def _json_value(value):
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, list):
+        return [_json_value(v) for v in value]
+    return value
+
+
+def _as_ours(model) -> Model:
+    """Our model as is, or scikit-learn's fitted model converted to ours."""
+    if isinstance(model, LogisticRegression | MLPClassifier):
+        if not hasattr(model, "classes_"):
+            raise ModelFileError("The model is not fitted yet; fit it before saving.")
+        return model
+    from sklearn.linear_model import LogisticRegression as SkLogistic
+    from sklearn.multiclass import OneVsRestClassifier
+    from sklearn.neural_network import MLPClassifier as SkMLP
+
+    if isinstance(model, SkLogistic) and hasattr(model, "coef_"):
+        multi = "multinomial" if len(model.classes_) > 2 else "ovr"
+        return _logistic_from(model, model.coef_, model.intercept_, model.classes_, multi)
+    if (
+        isinstance(model, OneVsRestClassifier)
+        and hasattr(model, "estimators_")
+        and all(isinstance(e, SkLogistic) for e in model.estimators_)
+    ):
+        coef = np.vstack([e.coef_ for e in model.estimators_])
+        intercept = np.concatenate([np.ravel(e.intercept_) for e in model.estimators_])
+        return _logistic_from(model.estimators_[0], coef, intercept, model.classes_, "ovr")
+    if isinstance(model, SkMLP) and hasattr(model, "coefs_"):
+        return _mlp_from_sklearn(model)
+    raise ModelFileError(
+        f"Cannot save a {type(model).__name__}: save a fitted LogisticRegression, "
+        "OneVsRestClassifier(LogisticRegression) or MLPClassifier."
+    )
+
+
+def _logistic_from(sk, coef, intercept, classes, multi_class: str) -> LogisticRegression:
+    model = LogisticRegression(
+        C=float(sk.C),
+        multi_class=multi_class,
+        fit_intercept=bool(sk.fit_intercept),
+        max_iter=int(sk.max_iter),
+        tol=float(sk.tol),
+    )
+    model.coef_ = np.asarray(coef, dtype=F32)
+    model.intercept_ = np.asarray(intercept, dtype=F32).ravel()
+    model.classes_ = np.asarray(classes)
+    model.n_features_in_ = model.coef_.shape[1]
+    model.n_iter_ = np.array([int(np.max(getattr(sk, "n_iter_", 1)))], dtype=np.int32)
+    return model
+
+
+def _mlp_from_sklearn(sk) -> MLPClassifier:
+    if sk.out_activation_ not in ("softmax", "logistic") or (
+        sk.out_activation_ == "logistic" and len(sk.classes_) != 2
+    ):
+        raise ModelFileError("Cannot save a multi-label MLPClassifier; only single-label models.")
+    defaults = MLPClassifier().get_params()
+    params = {p: getattr(sk, p, defaults[p]) for p in _MLP_PARAMS}
+    if params["solver"] not in ("adam", "sgd"):
+        params["solver"] = defaults["solver"]  # only matters for further training
+    model = MLPClassifier(**params)
+    model.classes_ = np.asarray(sk.classes_)
+    _restore_mlp(
+        model, [np.asarray(c, F32) for c in sk.coefs_], [np.asarray(b, F32) for b in sk.intercepts_]
+    )
+    history = {k: getattr(sk, k, None) for k in _MLP_HISTORY}
+    _set_history(model, history)
+    return model
+
+
+def _restore_mlp(
+    model: MLPClassifier, coefs: list[np.ndarray], intercepts: list[np.ndarray]
+) -> None:
+    layout = Layout((coefs[0].shape[0], *(c.shape[1] for c in coefs)))
+    model._set_params(layout, layout.pack(coefs, intercepts))
+    model._optimizer = None  # a fresh optimiser starts if training continues
+    model.n_features_in_ = layout.units[0]
+    model.n_outputs_ = layout.units[-1]
+    model.n_layers_ = len(layout.units)
+    model.out_activation_ = "logistic" if model.n_outputs_ == 1 else "softmax"
+
+
+def _set_history(model: MLPClassifier, history: dict) -> None:
+    model.n_iter_ = int(history.get("n_iter_") or 0)
+    model.t_ = int(history.get("t_") or 0)
+    loss = history.get("loss_")
+    model.loss_ = None if loss is None else float(loss)
+    model.loss_curve_ = [float(v) for v in history.get("loss_curve_") or []]
+    scores = history.get("validation_scores_")
+    model.validation_scores_ = None if scores is None else [float(v) for v in scores]
+    for key in ("best_validation_score_", "best_loss_"):
+        value = history.get(key)
+        setattr(model, key, None if value is None else float(value))
+    model._no_improvement_count = 0
+
+
+# ----- loading ----------------------------------------------------------------------------------
+
+
+def load_model(path: str | os.PathLike) -> Model:
+    """Read a model saved by :func:`save_model`; raise ModelFileError if the file is not one."""
+    path = Path(path)
+    try:
+        npz = np.load(path, allow_pickle=False)
+    except FileNotFoundError:
+        raise ModelFileError(f"Model file {path} does not exist; check the path.") from None
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile) as exc:
+        raise _bad(path, f"it is not a readable .npz archive ({exc})") from None
+    if not isinstance(npz, NpzFile):
+        raise _bad(path, "it holds a single array, not an .npz archive")
+    if sum(info.file_size for info in npz.zip.infolist()) > _MAX_BYTES:
+        npz.close()
+        raise _bad(path, f"it unpacks to more than {_MAX_BYTES // 2**20} MB")
+    with npz:
+        unpacked = sum(info.file_size for info in npz.zip.infolist())
+        if unpacked > MAX_UNPACKED_BYTES:
+            raise _bad(path, f"it unpacks to {unpacked:,} bytes, more than a model ever needs")
+        try:
+            arrays = {key: npz[key] for key in npz.files}
+        # A forged array header can ask for terabytes: MemoryError is a bad file, too.
+        except (OSError, ValueError, EOFError, MemoryError, zipfile.BadZipFile, zlib.error) as exc:
+            raise _bad(path, f"an array in it cannot be read ({exc})") from None
+    try:
+        return _from_arrays(arrays)
+    except ModelFileError:
+        raise
+    # Hostile metadata: wrong JSON types, Infinity where a count belongs, deep nesting.
+    except (
+        ValueError,
+        TypeError,
+        KeyError,
+        AttributeError,
+        ArithmeticError,
+        RecursionError,
+    ) as exc:
+        raise _bad(path, str(exc) or type(exc).__name__) from None
+
+
+def _bad(path: Path, why: str) -> ModelFileError:
+    return ModelFileError(
+        f"{path} is not a valid Neuron Lab model file: {why}; save the model again with save_model."
+    )
+
+
+def _from_arrays(arrays: dict[str, np.ndarray]) -> Model:
+    meta = _read_meta(arrays.pop("meta", None))
+    classes = _read_classes(meta.get("classes"))
+    for key, array in arrays.items():
+        if array.dtype != F32:
+            raise ValueError(f"array {key!r} has dtype {array.dtype}, expected float32")
+        if not np.all(np.isfinite(array)):
+            raise ValueError(f"array {key!r} holds NaN or infinite values")
+    params = meta.get("params")
+    if not isinstance(params, dict):
+        raise ValueError("the metadata has no parameters")
+    if meta.get("kind") == "logistic":
+        return _load_logistic(arrays, params, classes)
+    if meta.get("kind") == "mlp":
+        return _load_mlp(arrays, params, classes, meta.get("history") or {})
+    raise ValueError(f"unknown model kind {meta.get('kind')!r}")
+
+
+def _read_meta(raw) -> dict:
+    if raw is None or raw.dtype.kind != "U" or raw.shape != ():
+        raise ValueError("the metadata string is missing")
+    meta = json.loads(str(raw))
+    if not isinstance(meta, dict) or meta.get("format") != FORMAT:
+        raise ValueError("it was not written by Neuron Lab")
+    if meta.get("version") != VERSION:
+        raise ValueError(f"format version {meta.get('version')!r} is not {VERSION}")
+    return meta
+
+
+def _read_classes(classes) -> np.ndarray:
+    if not isinstance(classes, list) or len(classes) < 2:
+        raise ValueError("the metadata must list at least two classes")
+    if all(isinstance(c, int) and not isinstance(c, bool) for c in classes):
+        result = np.array(classes, dtype=np.int64)
+    elif all(isinstance(c, str) for c in classes):
+        result = np.array(classes, dtype=str)
+    else:
+        raise ValueError("classes must be all integers or all strings")
+    if len(np.unique(result)) != len(result) or np.any(np.sort(result) != result):
+        raise ValueError("classes must be sorted and distinct")
+    return result
+
+
+def _expect_keys(arrays: dict, expected: set[str]) -> None:
+    if set(arrays) != expected:
+        missing = sorted(expected - set(arrays))
+        extra = sorted(set(arrays) - expected)
+        raise ValueError(f"unexpected arrays (missing {missing}, extra {extra})")
+
+
+def _load_logistic(arrays: dict, params: dict, classes: np.ndarray) -> LogisticRegression:
+    _expect_keys(arrays, {"coef", "intercept"})
+    model = LogisticRegression(**{p: params[p] for p in _LOGISTIC_PARAMS})
+    model._check_params()
+    coef, intercept = arrays["coef"], arrays["intercept"]
+    rows = 1 if len(classes) == 2 else len(classes)
+    if coef.ndim != 2 or coef.shape[0] != rows or coef.shape[1] < 1 or intercept.shape != (rows,):
+        raise ValueError(
+            f"coef {coef.shape} and intercept {intercept.shape} do not fit {len(classes)} classes"
+        )
+    model.coef_, model.intercept_, model.classes_ = coef, intercept, classes
+    model.n_features_in_ = coef.shape[1]
+    model.n_iter_ = np.array([1], dtype=np.int32)
+    return model
+
+
+def _load_mlp(arrays: dict, params: dict, classes: np.ndarray, history: dict) -> MLPClassifier:
+    n_layers = len(arrays) // 2
+    _expect_keys(arrays, {f"{k}_{i}" for k in ("coef", "intercept") for i in range(n_layers)})
+    params = {p: params[p] for p in _MLP_PARAMS}
+    params["hidden_layer_sizes"] = tuple(params["hidden_layer_sizes"])
+    model = MLPClassifier(**params)
+    model._check_params()
+    coefs = [arrays[f"coef_{i}"] for i in range(n_layers)]
+    intercepts = [arrays[f"intercept_{i}"] for i in range(n_layers)]
+    outputs = 1 if len(classes) == 2 else len(classes)
+    units = [*model._hidden_sizes(), outputs]
+    if n_layers != len(units) or any(c.ndim != 2 for c in coefs):
+        raise ValueError("the layer arrays do not match hidden_layer_sizes")
+    fan_in = coefs[0].shape[0]
+    for coef, intercept, fan_out in zip(coefs, intercepts, units, strict=True):
+        if coef.shape != (fan_in, fan_out) or intercept.shape != (fan_out,):
+            raise ValueError(f"layer shapes {coef.shape}/{intercept.shape} are inconsistent")
+        fan_in = fan_out
+    model.classes_ = classes
+    _restore_mlp(model, coefs, intercepts)
+    _set_history(model, history)
+    return model
