@@ -6,7 +6,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.neuronlab-installed
 
-.PHONY: run test lint format bench figures clean
+.PHONY: run test lint format bench figures notebook clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -33,6 +33,10 @@ bench: $(STAMP)
 
 figures: $(STAMP)
 	$(BIN)/neuronlab figures --out artifacts/figures
+
+notebook: $(STAMP)
+	$(BIN)/python -m pip install --quiet --editable '.[notebook]'
+	$(BIN)/neuronlab notebook
 
 clean:
 	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache .ruff_cache artifacts

@@ -1,5 +1,5 @@
 // Everything the page loads from the server, fetched once as binary and kept for reuse.
-import { getArray, getJSON } from "./api.js";
+import { getArray, getJSON, postJSON } from "./api.js";
 
 const cache = new Map();
 
@@ -91,3 +91,7 @@ export const predictions = (key) =>
     );
     return { data, n: shape[0], k: shape[1] };
   });
+
+/** Test accuracy of each model on shifted test digits: {shifts, curves: {key: [...]}, n_images}. */
+export const shiftCurve = (keys, axis, wrap, shifts) =>
+  postJSON("/api/shift-curve", { model_keys: keys, axis, wrap, shifts });

@@ -1,11 +1,8 @@
 // Chapter 6: a hidden layer of neurons, each learning its own feature of the digits.
 import { controls, setMax } from "../controls.js";
 import { imageInto, model, modelList, testSet } from "../data.js";
-import { barChart } from "../charts.js";
-import { drawGrid, el, figure, LEGENDS, makeCanvas } from "../draw.js";
-import { absMax, cssColor, GREEN_MAGENTA, RED_BLUE } from "../colormaps.js";
-import { argmax, mlpForward } from "../nn.js";
-import { drawDigit, drawUnitOutputs } from "../panels.js";
+import { el, figure, LEGENDS, makeCanvas } from "../draw.js";
+import { drawUnitMaps, hiddenImageView } from "../hiddenview.js";
 import { findModel, pickModels, resultsPanel, trainingPanel } from "../training.js";
 
 const fields = [
@@ -16,37 +13,24 @@ const fields = [
   { name: "model", type: "str", default: "", label: "model shown" },
 ];
 
-/** Columns for a grid of n maps: square-ish, at most 10 across. */
-const columns = (n) => Math.min(10, Math.ceil(Math.sqrt(n)));
-
 function mount(root, store) {
   let seq = 0;
   let m = null;
   const picker = el("select", { id: "hidden-model" });
   let test = null;
   const x = new Float32Array(784);
-  const weighted = new Float32Array(784);
   const mapsCanvas = makeCanvas(400, 400, "hidden units' weight maps");
   const mapsFig = figure({ title: "Weights of each hidden unit", canvas: mapsCanvas, name: "hidden-weight-maps", legend: LEGENDS.weights(), note: "Each map is scaled to its own largest weight. They update while the network trains." });
   mapsFig.hidden = true;
   const mlpResults = resultsPanel("Confusion matrix", "Hidden-layer network");
   const lrResults = resultsPanel("Confusion matrix", "Logistic regression, for comparison (chapter 4)");
-  const image = makeCanvas(140, 140, "the chosen test image");
-  const products = makeCanvas(400, 400, "input times each unit's weights");
-  const totals = makeCanvas(480, 180, "each unit's total input");
-  const outs = makeCanvas(400, 120, "each unit's output");
-  const probs = makeCanvas(330, 180, "output probabilities");
+  const path = hiddenImageView();
   const verdict = el("p", { class: "status", role: "status" });
   const imageBox = el("div", { hidden: true },
     el("h2", { text: "Follow one test image through the network" }),
     controls(store, ["img"]),
     verdict,
-    el("div", { class: "figs" },
-      figure({ title: "Input", canvas: image, name: "hidden-input", legend: LEGENDS.pixels() }),
-      figure({ title: "Input × each unit's weights", canvas: products, name: "hidden-weighted-inputs", legend: LEGENDS.weighted(), note: "Green pixels raise that unit's total input, magenta pixels lower it. One colour range for all units." }),
-      figure({ title: "Total input of each unit (z)", canvas: totals, name: "hidden-total-input", legend: LEGENDS.weighted(), note: "The sum of the unit's map plus its bias: green pushes the unit on, magenta off." }),
-      figure({ title: "Output of each unit", canvas: outs, name: "hidden-unit-outputs", legend: LEGENDS.outputs() }),
-      figure({ title: "Output layer: probability of each digit", canvas: probs, name: "hidden-probabilities" })));
+    path.element);
   const trainer = trainingPanel({
     label: "Train the network",
     request: () => ({ model: "mlp", preset: store.get("preset"), hidden: store.get("hidden"), max_epochs: store.get("epochs") || null, seed: 0 }),
@@ -85,12 +69,7 @@ function mount(root, store) {
 
   function drawMaps(W0, h) {
     mapsFig.hidden = false;
-    const cols = columns(h);
-    drawGrid(mapsCanvas, h, cols, Math.min(72, Math.floor(560 / cols) - 4), (j, r) => {
-      let s = 1e-6;
-      for (let p = 0; p < 784; p++) s = Math.max(s, Math.abs(W0[p * h + j]));
-      r.paint(W0, RED_BLUE, -s, s, j, h);
-    });
+    drawUnitMaps(mapsCanvas, W0, h);
   }
 
   async function loadModel(token) {
@@ -116,31 +95,8 @@ function mount(root, store) {
   function drawImage(s) {
     if (!test || !m) return;
     const i = Math.min(s.img, test.n - 1);
-    const h = m.hidden;
     imageInto(test, i, x);
-    drawDigit(image, x, 140);
-    const { total, hidden, probs: p } = mlpForward(m, x);
-    // One symmetric range for every unit's map, so their strengths compare.
-    let range = 1e-6;
-    for (let k = 0; k < 784 * h; k++) range = Math.max(range, Math.abs(m.W0[k] * x[(k / h) | 0]));
-    const cols = columns(h);
-    drawGrid(products, h, cols, Math.min(72, Math.floor(560 / cols) - 4), (j, r) => {
-      for (let q = 0; q < 784; q++) weighted[q] = x[q] * m.W0[q * h + j];
-      r.paint(weighted, GREEN_MAGENTA, -range, range);
-    });
-    const zMax = absMax(total, 1);
-    barChart(totals, 480, 180, total, h <= 30 ? [...total].map((_, j) => String(j)) : null, {
-      range: [-zMax, zMax],
-      fill: (j, v) => cssColor(GREEN_MAGENTA, v, -zMax, zMax),
-    });
-    drawUnitOutputs(outs, hidden);
-    const best = argmax(p);
-    barChart(probs, 330, 180, p, m.classes.map(String), {
-      range: [0, 1],
-      highlight: best,
-      fill: (j) => (j === best ? "#b2182b" : "#b9c0c8"),
-      showValues: (v) => (v >= 0.01 ? v.toFixed(2) : ""),
-    });
+    const { best, probs: p } = path.draw(m, x);
     verdict.textContent = `Test image #${i} shows a ${test.labels[i]}; the network answers ${m.classes[best]} with probability ${p[best].toFixed(3)}.`;
   }
 

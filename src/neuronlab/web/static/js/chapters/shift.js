@@ -1,7 +1,6 @@
 // Chapter 5: move a digit a few pixels and a pixel-by-pixel model loses its way.
-import { postJSON } from "../api.js";
 import { controls, setMax } from "../controls.js";
-import { imageInto, model, testSet } from "../data.js";
+import { imageInto, model, shiftCurve, testSet } from "../data.js";
 import { barChart, lineChart } from "../charts.js";
 import { el, figure, LEGENDS, makeCanvas } from "../draw.js";
 import { argmax, proba, shiftInto } from "../nn.js";
@@ -105,7 +104,7 @@ function mount(root, store) {
       const token = ++curveToken;
       curveNote.textContent = "Scoring the models on moved test digits…";
       try {
-        const answer = await postJSON("/api/shift-curve", { model_keys: keys, axis: s.axis, wrap: s.wrap, shifts: SHIFTS });
+        const answer = await shiftCurve(keys, s.axis, s.wrap, SHIFTS);
         curves.set(id, answer);
         if (token !== curveToken) return;
         curveNote.textContent = answer.n_images ? `Scored on ${answer.n_images.toLocaleString()} test digits.` : "";

@@ -1,0 +1,68 @@
+// One image's path through a hidden layer, and the units' weight maps: drawn by chapter 6 and by
+// the notebook's hidden-units and weights widgets.
+import { barChart } from "./charts.js";
+import { absMax, cssColor, GREEN_MAGENTA, RED_BLUE } from "./colormaps.js";
+import { drawGrid, el, figure, LEGENDS, makeCanvas } from "./draw.js";
+import { argmax, mlpForward } from "./nn.js";
+import { drawDigit, drawUnitOutputs } from "./panels.js";
+
+/** Columns for a grid of n maps: square-ish, at most 10 across. */
+export const columns = (n) => Math.min(10, Math.ceil(Math.sqrt(n)));
+
+/** Each hidden unit's 784 weights as a map (W0 is (784, h) row-major), each on its own scale. */
+export function drawUnitMaps(canvas, W0, h) {
+  const cols = columns(h);
+  drawGrid(canvas, h, cols, Math.min(72, Math.floor(560 / cols) - 4), (j, r) => {
+    let s = 1e-6;
+    for (let p = 0; p < 784; p++) s = Math.max(s, Math.abs(W0[p * h + j]));
+    r.paint(W0, RED_BLUE, -s, s, j, h);
+  });
+}
+
+/**
+ * The input, input × each unit's weights, each unit's total input and output, and the class
+ * probabilities. Returns {element, draw(m, x)}; draw gives {best, probs}.
+ */
+export function hiddenImageView() {
+  const image = makeCanvas(140, 140, "the chosen test image");
+  const products = makeCanvas(400, 400, "input times each unit's weights");
+  const totals = makeCanvas(480, 180, "each unit's total input");
+  const outs = makeCanvas(400, 120, "each unit's output");
+  const probs = makeCanvas(330, 180, "output probabilities");
+  const weighted = new Float32Array(784);
+  const element = el("div", { class: "figs" },
+    figure({ title: "Input", canvas: image, name: "hidden-input", legend: LEGENDS.pixels() }),
+    figure({ title: "Input × each unit's weights", canvas: products, name: "hidden-weighted-inputs", legend: LEGENDS.weighted(), note: "Green pixels raise that unit's total input, magenta pixels lower it. One colour range for all units." }),
+    figure({ title: "Total input of each unit (z)", canvas: totals, name: "hidden-total-input", legend: LEGENDS.weighted(), note: "The sum of the unit's map plus its bias: green pushes the unit on, magenta off." }),
+    figure({ title: "Output of each unit", canvas: outs, name: "hidden-unit-outputs", legend: LEGENDS.outputs() }),
+    figure({ title: "Output layer: probability of each digit", canvas: probs, name: "hidden-probabilities" }));
+
+  function draw(m, x) {
+    const h = m.hidden;
+    drawDigit(image, x, 140);
+    const { total, hidden, probs: p } = mlpForward(m, x);
+    // One symmetric range for every unit's map, so their strengths compare.
+    let range = 1e-6;
+    for (let k = 0; k < 784 * h; k++) range = Math.max(range, Math.abs(m.W0[k] * x[(k / h) | 0]));
+    const cols = columns(h);
+    drawGrid(products, h, cols, Math.min(72, Math.floor(560 / cols) - 4), (j, r) => {
+      for (let q = 0; q < 784; q++) weighted[q] = x[q] * m.W0[q * h + j];
+      r.paint(weighted, GREEN_MAGENTA, -range, range);
+    });
+    const zMax = absMax(total, 1);
+    barChart(totals, 480, 180, total, h <= 30 ? [...total].map((_, j) => String(j)) : null, {
+      range: [-zMax, zMax],
+      fill: (j, v) => cssColor(GREEN_MAGENTA, v, -zMax, zMax),
+    });
+    drawUnitOutputs(outs, hidden);
+    const best = argmax(p);
+    barChart(probs, 330, 180, p, m.classes.map(String), {
+      range: [0, 1],
+      highlight: best,
+      fill: (j) => (j === best ? "#b2182b" : "#b9c0c8"),
+      showValues: (v) => (v >= 0.01 ? v.toFixed(2) : ""),
+    });
+    return { best, probs: p };
+  }
+  return { element, draw };
+}
