@@ -1,7 +1,8 @@
 """The ``neuronlab`` command line.
 
 ``neuronlab`` alone opens the web lab. The subcommands reproduce the course from a terminal:
-``data`` (list, fetch, info, clear), ``train``, ``evaluate``, ``sweep`` and ``figures``.
+``data`` (list, fetch, info, clear), ``train``, ``evaluate``, ``sweep`` and ``figures``;
+``notebook`` opens the course notebook in JupyterLab.
 Every error the user can fix is printed as one sentence on stderr, with a non-zero exit.
 """
 
@@ -74,12 +75,10 @@ def _cmd_data_info(args: argparse.Namespace) -> int:
     from neuronlab import data
 
     dataset = _load(args.source, args)
-    info = data.summary(dataset)
     if args.json:
-        _print_json(info)
+        _print_json(data.summary(dataset))
     else:
-        for key, value in info.items():
-            print(f"{key:<14} {value}")
+        print(data.format_summary(dataset))
     return 0
 
 
@@ -152,6 +151,7 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
         seeds=args.seeds,
         n_jobs=args.jobs,
         preset=args.preset,
+        client=args.dask,
     )
     rows = [
         {
@@ -188,6 +188,72 @@ def _cmd_figures(args: argparse.Namespace) -> int:
     return 0
 
 
+# The course notebooks of a source checkout: src/neuronlab/cli.py -> <repo>/notebooks.
+COURSE_NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
+
+
+def _cmd_notebook(args: argparse.Namespace) -> int:
+    import importlib.util
+    import os
+    import subprocess
+
+    if importlib.util.find_spec("jupyterlab") is None:
+        raise NeuronLabError(
+            "JupyterLab is not installed; run pip install 'neuronlab[notebook]' and try again."
+        )
+    folder = _user_notebooks(Path(args.dir).expanduser() if args.dir else _notebook_home())
+    command = [
+        sys.executable,
+        "-m",
+        "jupyterlab",
+        f"--ServerApp.root_dir={folder}",
+        "--ServerApp.ip=127.0.0.1",
+    ]
+    if args.port is not None:
+        command.append(f"--ServerApp.port={args.port}")
+    if args.no_browser:
+        command.append("--no-browser")
+    env = dict(os.environ)
+    if args.cache_dir is not None:  # the notebook's kernel reads the cache from here
+        env["NEURONLAB_CACHE"] = str(args.cache_dir)
+    print(f"opening {folder} in JupyterLab (Ctrl+C stops it)")
+    return subprocess.run(command, check=False, env=env).returncode
+
+
+def _notebook_home() -> Path:
+    """Where the user's own copies of the course notebooks live by default."""
+    from platformdirs import user_documents_path
+
+    return user_documents_path() / "neuronlab-notebooks"
+
+
+def _user_notebooks(folder: Path) -> Path:
+    """Copy the course notebooks into ``folder``, never replacing a copy the user already has.
+
+    JupyterLab then edits and saves those copies, so the installed originals stay untouched.
+    """
+    import shutil
+
+    sources = sorted(COURSE_NOTEBOOKS.glob("*.ipynb"))
+    if not sources:
+        raise NeuronLabError(
+            f"The course notebooks are not in {COURSE_NOTEBOOKS}; run this command from a "
+            "source checkout of Neuron Lab (pip install -e '.[notebook]')."
+        )
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        for source in sources:
+            target = folder / source.name
+            if not target.exists():
+                shutil.copyfile(source, target)
+    except OSError as error:
+        raise NeuronLabError(
+            f"Cannot copy the course notebooks into {folder} ({error.strerror}); "
+            "pass --dir with a folder you can write to."
+        ) from error
+    return folder
+
+
 # --- helpers ------------------------------------------------------------------------------
 
 
@@ -198,9 +264,9 @@ def _load(source: str | None, args: argparse.Namespace):
     progress = not args.quiet
     if source is not None:
         return data.load(source, cache_dir=args.cache_dir, progress=progress)
-    dataset, notice = data.load_default(cache_dir=args.cache_dir, progress=progress)
-    if notice:
-        print(f"neuronlab: {notice}", file=sys.stderr)
+    dataset = data.load_default(cache_dir=args.cache_dir, progress=progress)
+    if dataset.notice:
+        print(f"neuronlab: {dataset.notice}", file=sys.stderr)
     return dataset
 
 
@@ -315,6 +381,9 @@ def _build_parser() -> argparse.ArgumentParser:
     sweep.add_argument("--seeds", type=int, default=1, help="seeds per size")
     sweep.add_argument("--jobs", type=int, default=-1, help="parallel processes (-1: all cores)")
     sweep.add_argument("--preset", choices=["module", "fast"], default="module")
+    sweep.add_argument(
+        "--dask", metavar="ADDRESS", help="run the fits on the Dask scheduler at tcp://HOST:PORT"
+    )
     sweep.add_argument("--json", action="store_true", help="print a JSON list")
     sweep.set_defaults(handler=_cmd_sweep)
 
@@ -323,6 +392,18 @@ def _build_parser() -> argparse.ArgumentParser:
     figures.add_argument("--out", default="figures", help="folder for the PNG files")
     figures.add_argument("--preset", choices=["module", "fast"], default="module")
     figures.set_defaults(handler=_cmd_figures)
+
+    notebook = commands.add_parser(
+        "notebook", parents=[common], help="open the course notebook in JupyterLab"
+    )
+    notebook.add_argument(
+        "--dir",
+        help="your folder for the notebooks; the course's are copied in once "
+        "(default: neuronlab-notebooks in your Documents folder)",
+    )
+    notebook.add_argument("--port", type=int, help="port for JupyterLab (default: Jupyter's)")
+    notebook.add_argument("--no-browser", action="store_true", help="do not open a browser")
+    notebook.set_defaults(handler=_cmd_notebook)
     return parser
 
 
