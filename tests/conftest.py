@@ -47,6 +47,15 @@ def mnist_small(mnist_test_dir: Path):
     return load(mnist_test_dir, progress=False)
 
 
+@pytest.fixture(scope="module")
+def one_blas_thread():
+    """Small fits run far faster on one BLAS thread than two threads fighting for busy cores."""
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(1):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _isolated_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch):
     """Keep every test's downloads and saved models out of the user's real cache."""

@@ -8,19 +8,14 @@ from scipy.special import expit
 from sklearn.linear_model import LogisticRegression as SkLogistic
 from sklearn.multiclass import OneVsRestClassifier
 from sklearn.neural_network import MLPClassifier as SkMLP
-from threadpoolctl import threadpool_limits
 
 from neuronlab.analysis import hidden_activations, ten_outputs
 from neuronlab.errors import DataError
 
-pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _one_blas_thread():
-    """Small fits run far faster on one BLAS thread than fighting for two busy cores."""
-    with threadpool_limits(1):
-        yield
+pytestmark = [
+    pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning"),
+    pytest.mark.usefixtures("one_blas_thread"),
+]
 
 
 @pytest.fixture(scope="module")

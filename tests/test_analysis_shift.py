@@ -5,18 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from sklearn.linear_model import LogisticRegression as SkLogistic
-from threadpoolctl import threadpool_limits
 
 from neuronlab.analysis import shift_accuracy
 from neuronlab.data.transforms import shift
 from neuronlab.errors import NeuronLabError
 
-
-@pytest.fixture(autouse=True, scope="module")
-def _one_blas_thread():
-    """Small fits run far faster on one BLAS thread than fighting for two busy cores."""
-    with threadpool_limits(1):
-        yield
+pytestmark = pytest.mark.usefixtures("one_blas_thread")
 
 
 @pytest.fixture(scope="module")

@@ -9,18 +9,13 @@ from matplotlib.figure import Figure
 from sklearn.linear_model import LogisticRegression as SkLogistic
 from sklearn.multiclass import OneVsRestClassifier
 from sklearn.neural_network import MLPClassifier as SkMLP
-from threadpoolctl import threadpool_limits
 
 from neuronlab import analysis, plots
 
-pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _one_blas_thread():
-    """Small fits run far faster on one BLAS thread than fighting for two busy cores."""
-    with threadpool_limits(1):
-        yield
+pytestmark = [
+    pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning"),
+    pytest.mark.usefixtures("one_blas_thread"),
+]
 
 
 @pytest.fixture(scope="module")

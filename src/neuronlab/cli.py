@@ -111,11 +111,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
     if args.save:
         save_model(run.model, args.save)
         result["saved"] = str(Path(args.save))
-    if args.json:
-        _print_json(result)
-    else:
-        _print_report(result, dataset.description)
-    return 0
+    return _emit(result, args, dataset.description)
 
 
 def _cmd_evaluate(args: argparse.Namespace) -> int:
@@ -126,11 +122,7 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     dataset = _load(args.data, args)
     result = training.evaluate(model, dataset)
     result["file"] = str(args.model)
-    if args.json:
-        _print_json(result)
-    else:
-        _print_report(result, dataset.description)
-    return 0
+    return _emit(result, args, dataset.description)
 
 
 def _cmd_sweep(args: argparse.Namespace) -> int:
@@ -213,6 +205,9 @@ def _cmd_notebook(args: argparse.Namespace) -> int:
         command.append(f"--ServerApp.port={args.port}")
     if args.no_browser:
         command.append("--no-browser")
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        # Containers and classroom VMs often run as root, where JupyterLab refuses to start.
+        command.append("--allow-root")
     env = dict(os.environ)
     if args.cache_dir is not None:  # the notebook's kernel reads the cache from here
         env["NEURONLAB_CACHE"] = str(args.cache_dir)
@@ -286,6 +281,15 @@ def _parse_sizes(text: str) -> list[int]:
 def _print_json(value: Any) -> None:
     json.dump(value, sys.stdout)
     sys.stdout.write("\n")
+
+
+def _emit(result: dict[str, Any], args: argparse.Namespace, description: str) -> int:
+    """Print a run as one JSON object (``--json``) or as a short report."""
+    if args.json:
+        _print_json(result)
+    else:
+        _print_report(result, description)
+    return 0
 
 
 def _print_report(result: dict[str, Any], description: str) -> None:
