@@ -227,6 +227,26 @@ def test_download_and_upload_round_trip(client: TestClient, logistic_pair, tmp_p
     )
 
 
+def test_an_uploaded_sklearn_relu_network_reports_its_activation(
+    client: TestClient, mnist_small, tmp_path: Path
+) -> None:
+    """The page runs the network's forward pass itself, so it must know the activation."""
+    from sklearn.neural_network import MLPClassifier as SkMLP
+
+    from neuronlab.models import save_model
+
+    small = mnist_small.subset(n_train=500, n_test=10)
+    net = SkMLP(hidden_layer_sizes=(9,), activation="relu", max_iter=5, random_state=0)
+    with pytest.warns(UserWarning):  # sklearn: not converged after 5 epochs
+        net.fit(small.X_train(), small.train_labels)
+    save_model(net, tmp_path / "relu.npz")
+    files = {"file": ("relu.npz", (tmp_path / "relu.npz").read_bytes(), "application/zip")}
+    uploaded = client.post("/api/models/upload", files=files)
+    assert uploaded.status_code == 200, uploaded.text
+    assert uploaded.json()["activation"] == "relu"
+    assert client.get("/api/models/upload-relu").json()["activation"] == "relu"
+
+
 def test_shift_curve_at_zero_is_the_test_accuracy(client: TestClient, logistic_pair) -> None:
     key, events = logistic_pair
     body = {"model_keys": [key], "axis": "vertical", "wrap": False, "shifts": [-3, 0, 3]}

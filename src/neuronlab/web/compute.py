@@ -118,6 +118,7 @@ def describe(model: object, lab: Lab, key: str, **facts: Any) -> dict[str, Any]:
         "preset": "upload",
         "classes": classes,
         "hidden": int(model.coefs_[0].shape[1]) if is_mlp(model) else None,
+        "activation": model.activation if is_mlp(model) else None,
         "test_accuracy": float(np.trace(matrix) / max(matrix.sum(), 1)),
         "train_accuracy": float(model.score(train.X, train.y)),
         "fit_seconds": None,

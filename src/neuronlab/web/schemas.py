@@ -138,6 +138,9 @@ class ModelSummary(BaseModel):
     multi_class: str | None = None
     classes: list[int]
     hidden: int | None
+    activation: str | None = Field(
+        default=None, description="The MLP's hidden activation (scikit-learn's name)."
+    )
     seed: int | None = None
     test_accuracy: float
     train_accuracy: float | None
