@@ -8,7 +8,7 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 from threadpoolctl import threadpool_limits
 
 from neuronlab.models import LogisticRegression, make_model
-from neuronlab.models.logistic import _Objective
+from neuronlab.models.logistic import _column_mean_var, _Objective
 
 
 @pytest.fixture(scope="module")
@@ -122,3 +122,10 @@ def test_module_preset_accuracy_on_real_digits(mnist_small):
     d = mnist_small
     model = make_model("logistic", "module").fit(d.X_train(), d.train_labels)
     assert model.score(d.X_test(), d.test_labels) >= 0.87
+
+
+def test_blockwise_column_variance_matches_numpy():
+    X = np.random.default_rng(0).random((1000, 7), dtype=np.float32) * 255
+    mean, var = _column_mean_var(X, block=64)
+    np.testing.assert_allclose(mean, X.mean(axis=0, dtype=np.float64), rtol=1e-6)
+    np.testing.assert_allclose(var, X.var(axis=0, dtype=np.float64), rtol=1e-5)

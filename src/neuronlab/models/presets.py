@@ -10,14 +10,15 @@ exact solution, at about two thirds of the iterations). The MLP keeps
 one hidden layer of 25 logistic units, so its hidden weights still look like pen
 strokes in the lab's pictures, but
 
-- trains in batches of 256 instead of 50: five times fewer optimiser steps, and
+- trains in batches of 192 instead of 50: four times fewer optimiser steps, and
   each matrix product does more work per call;
-- with a learning rate of 0.02 instead of 0.001, which makes up for the fewer
+- with a learning rate of 0.015 instead of 0.001, which makes up for the fewer
   steps;
 - uses all training images (no early-stopping hold-out) and stops once two
-  epochs in a row each lower the training loss by less than 0.04 (after about
-  six epochs on MNIST, instead of 30-40);
-- with ``alpha=1e-3``: the few epochs already keep the weights small.
+  epochs in a row each lower the training loss by less than 0.2: after three
+  epochs on Fashion-MNIST and four on MNIST, instead of 30-40. The rule stops
+  training long before ``max_iter``, so it raises no ``ConvergenceWarning``;
+- with ``alpha=1e-4``: the few epochs already keep the weights small.
 
 On real MNIST digits this matches or beats the module preset's test accuracy in
 a small fraction of its time (measured against scikit-learn in ``benchmarks/``).
@@ -73,10 +74,10 @@ def make_model(
         hidden_layer_sizes=(units,),
         activation="logistic",
         solver="adam",
-        alpha=1e-3,
-        batch_size=256,
-        learning_rate_init=0.02,
-        tol=0.04,
+        alpha=1e-4,
+        batch_size=192,
+        learning_rate_init=0.015,
+        tol=0.2,
         n_iter_no_change=1,
         max_iter=50,
         random_state=random_state,
