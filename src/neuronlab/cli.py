@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -19,6 +20,7 @@ from neuronlab.errors import NeuronLabError
 
 EXIT_USER_ERROR = 2
 EXIT_INTERRUPTED = 130
+TOKEN_ENV = "NEURONLAB_TOKEN"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -48,6 +50,9 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         port=getattr(args, "port", 8765),
         open_browser=not getattr(args, "no_browser", False),
         cache_dir=args.cache_dir,
+        token=getattr(args, "token", None) or os.environ.get(TOKEN_ENV) or None,
+        open_access=getattr(args, "no_token", False),
+        dask=getattr(args, "dask", None),
     )
     return 0
 
@@ -340,6 +345,19 @@ def _build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on")
     serve.add_argument("--port", type=int, default=8765, help="port to listen on")
     serve.add_argument("--no-browser", action="store_true", help="do not open a browser")
+    serve.add_argument(
+        "--token",
+        help=f"access token students need (default: ${TOKEN_ENV}, else a fresh one when "
+        "--host is not 127.0.0.1)",
+    )
+    serve.add_argument(
+        "--no-token",
+        action="store_true",
+        help="let anyone who can reach this computer use the lab, without a token",
+    )
+    serve.add_argument(
+        "--dask", metavar="ADDRESS", help="run sweeps on the Dask scheduler at tcp://HOST:PORT"
+    )
     serve.set_defaults(handler=_cmd_serve)
 
     data = commands.add_parser("data", help="list, download, inspect or clear datasets")

@@ -86,7 +86,7 @@ def hidden_sweep(
     return sorted(results, key=lambda r: (r.hidden, r.seed))
 
 
-def dask_client(address: str) -> Any:
+def dask_client(address: str, timeout_s: float = 10.0) -> Any:
     """A ``dask.distributed.Client`` connected to the scheduler at ``address``."""
     try:
         from dask.distributed import Client
@@ -95,7 +95,7 @@ def dask_client(address: str) -> Any:
             "Dask is not installed; run `pip install 'neuronlab[dask]'` to use a Dask cluster."
         ) from None
     try:
-        return Client(address, timeout=10, set_as_default=False)
+        return Client(address, timeout=timeout_s, set_as_default=False)
     except (OSError, TimeoutError, ValueError) as exc:
         raise NeuronLabError(
             f"Cannot reach the Dask scheduler at {address} ({exc}); "

@@ -26,6 +26,7 @@ from neuronlab.web import routes_data, routes_jobs, routes_models
 from neuronlab.web.jobs import QueueFullError
 from neuronlab.web.lab import Lab
 from neuronlab.web.schemas import EVENT_MODELS
+from neuronlab.web.security import LOOPBACK_HOSTS, access_token, is_loopback, lab_url, protect
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 DEFAULT_PORT = 8765
@@ -36,13 +37,16 @@ def create_app(
     *,
     cache_dir: str | os.PathLike | None = None,
     max_workers: int = 1,
+    token: str | None = None,
+    allowed_hosts: Sequence[str] | None = None,
+    dask: str | None = None,
 ) -> FastAPI:
     """The web lab for ``dataset_source`` (a name or an IDX folder; None: MNIST or embedded).
 
     Nothing heavy happens here: the dataset starts loading in the background when
     the server starts, and every endpoint that needs it waits for that one load.
     """
-    lab = Lab(dataset_source, cache_dir, max_workers=max_workers)
+    lab = Lab(dataset_source, cache_dir, max_workers=max_workers, dask=dask)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -72,7 +76,8 @@ def create_app(
             raise HTTPException(404, "The lab's web page is missing; reinstall neuronlab.")
         return FileResponse(page, media_type="text/html")
 
-    return app
+    # Every request passes the access token check (when there is a token) and body limits.
+    return protect(app, token=token, allowed_hosts=allowed_hosts)
 
 
 def _openapi_with_events(app: FastAPI) -> dict[str, Any]:
@@ -123,18 +128,38 @@ def serve(
     port: int = DEFAULT_PORT,
     open_browser: bool = True,
     cache_dir: str | os.PathLike | None = None,
+    token: str | None = None,
+    open_access: bool = False,
+    dask: str | None = None,
 ) -> None:
-    """Run the web lab until Ctrl+C, printing its address and opening it in the browser."""
+    """Run the web lab until Ctrl+C, printing its address and opening it in the browser.
+
+    On an address other than loopback the lab requires ``token`` (a fresh one when
+    None) unless ``open_access``; see SECURITY.md.
+    """
+    required = access_token(host, token, open_access)
     listener = _bind(host, port)
     # Fits stopped by max_epochs or the fast preset's fixed epochs are intended; the page shows
     # the curves, so scikit-learn's convergence warnings would only alarm in the console.
     warnings.filterwarnings("ignore", message=r".*(converge)", category=UserWarning)
-    url = f"http://{host}:{listener.getsockname()[1]}/"
-    app = create_app(source, cache_dir=cache_dir)
+    url = lab_url(host, listener.getsockname()[1], required)
+    local = is_loopback(host)
+    app = create_app(
+        source,
+        cache_dir=cache_dir,
+        token=required,
+        allowed_hosts=LOOPBACK_HOSTS if local else None,
+        dask=dask,
+    )
     # A sweep step cannot stop midway; past this many seconds its event stream is cut.
     config = uvicorn.Config(app, log_level="warning", timeout_graceful_shutdown=5)
     server = _Server(config, app.state.lab)
     print(f"Neuron Lab is running at {url} (press Ctrl+C to stop)", flush=True)
+    if required is None and not local:
+        print(
+            "Anyone who can reach this computer can use the lab: no access token (--no-token).",
+            flush=True,
+        )
     if open_browser:
         threading.Thread(target=_open_when_up, args=(server, url), daemon=True).start()
     server.run(sockets=[listener])

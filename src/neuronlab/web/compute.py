@@ -211,6 +211,7 @@ def sweep(job: Job, lab: Lab, request: SweepRequest) -> dict[str, Any]:
             seeds=request.seeds,
             n_jobs=min(CORES, len(chunk) * request.seeds),
             preset=request.preset,
+            client=lab.dask_client(),
         )
         done = first + len(chunk)
         progress = ProgressEvent(

@@ -12,7 +12,8 @@ import numpy as np
 from fastapi import Depends, Request
 
 from neuronlab.data import Dataset, cache_dir, load, load_default, select_classes
-from neuronlab.web.jobs import JobQueue
+from neuronlab.web.jobs import Job, JobQueue
+from neuronlab.web.security import ClientJobs, time_limited
 from neuronlab.web.store import ModelStore
 
 T = TypeVar("T")
@@ -40,14 +41,33 @@ class Lab:
         source: str | os.PathLike | None,
         cache: str | os.PathLike | None = None,
         max_workers: int = 1,
+        dask: str | None = None,
     ) -> None:
         self.source = source
+        self.dask = dask
         self.cache = cache_dir(cache)
         self.jobs = JobQueue(max_workers=max_workers)
+        self.client_jobs = ClientJobs()
         self._lock = threading.RLock()
         self._dataset: Dataset | None = None
         self._error: Exception | None = None
         self._cached: dict[str, object] = {}
+
+    def submit(
+        self, kind: str, work: Callable[[Job], dict], client: str, model_key: str | None = None
+    ) -> Job:
+        """Queue ``work`` for ``client``, within its job cap and the time limit of a job."""
+        return self.client_jobs.submit(
+            client, lambda: self.jobs.submit(kind, time_limited(work), model_key=model_key)
+        )
+
+    def dask_client(self) -> object | None:
+        """The Dask client sweeps run on, when the lab was given a scheduler (else None)."""
+        if self.dask is None:
+            return None
+        from neuronlab.analysis.sweep import dask_client
+
+        return self._once("dask", lambda: dask_client(self.dask))
 
     def preload(self) -> None:
         """Load the dataset in the background so the first API call finds it ready."""

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Header, HTTPException, Response
+from fastapi import APIRouter, Header, HTTPException, Request, Response
 from fastapi.responses import StreamingResponse
 
 from neuronlab.web.jobs import Job, stream
 from neuronlab.web.lab import Lab, LabDep
 from neuronlab.web.schemas import Cancelled, JobStarted, SweepRequest, SweepStarted, TrainRequest
+from neuronlab.web.security import client_id
 
 router = APIRouter(prefix="/api", tags=["jobs"])
 
@@ -35,7 +36,9 @@ def known_job(lab: Lab, job_id: str) -> Job:
     status_code=202,
     responses={200: {"model": JobStarted, "description": "Already trained: job_id is null."}},
 )
-def start_training(lab: LabDep, body: TrainRequest, response: Response) -> JobStarted:
+def start_training(
+    lab: LabDep, body: TrainRequest, request: Request, response: Response
+) -> JobStarted:
     """Queue a training job, or point at the saved model when this request was trained before."""
     from neuronlab.web import compute  # on first use, like every handler that computes
 
@@ -43,19 +46,19 @@ def start_training(lab: LabDep, body: TrainRequest, response: Response) -> JobSt
     if lab.store.summary(key) is not None:
         response.status_code = 200
         return JobStarted(job_id=None, model_key=key)
-    job = lab.jobs.running_for(key) or lab.jobs.submit(
-        "training", lambda job: compute.train(job, lab, body, key), model_key=key
+    job = lab.jobs.running_for(key) or lab.submit(
+        "training", lambda job: compute.train(job, lab, body, key), client_id(request), key
     )
     return JobStarted(job_id=job.id, model_key=key)
 
 
 @router.post("/sweep", response_model=SweepStarted, status_code=202)
-def start_sweep(lab: LabDep, body: SweepRequest) -> SweepStarted:
+def start_sweep(lab: LabDep, body: SweepRequest, request: Request) -> SweepStarted:
     """Queue a sweep that trains one MLP per hidden-layer size (and seed)."""
     from neuronlab.web import compute  # on first use, like every handler that computes
 
     lab.dataset()
-    job = lab.jobs.submit("sweep", lambda job: compute.sweep(job, lab, body))
+    job = lab.submit("sweep", lambda job: compute.sweep(job, lab, body), client_id(request))
     return SweepStarted(job_id=job.id)
 
 

@@ -3,8 +3,9 @@
 Pure ASGI middleware, so it also guards the event streams and costs nothing per
 chunk: :class:`AccessGate` checks the access token (and, on a loopback server,
 the ``Host`` header against DNS rebinding); :class:`BodyLimit` refuses request
-bodies past a size. :class:`ClientJobs` caps the unfinished jobs of one client.
-See ``SECURITY.md`` for what the lab trusts.
+bodies past a size. :class:`ClientJobs` caps the unfinished jobs of one client
+and :func:`time_limited` stops a job that runs too long. :func:`protect` adds
+the middleware to an app. See ``SECURITY.md`` for what the lab trusts.
 """
 
 from __future__ import annotations
@@ -13,16 +14,17 @@ import hmac
 import ipaddress
 import json
 import secrets
+import socket
 import threading
 from collections.abc import Callable, Iterable, Mapping
 from http.cookies import CookieError, SimpleCookie
-from typing import Any, Protocol
+from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from neuronlab.errors import NeuronLabError
-from neuronlab.web.jobs import QueueFullError
+from neuronlab.web.jobs import Job, JobCancelled, QueueFullError
 
 TOKEN_COOKIE = "neuronlab_token"
 TOKEN_QUERY = "token"
@@ -32,7 +34,8 @@ PUBLIC_PREFIXES = ("/static/",)
 MAX_JSON_BYTES = 64 * 1024
 MAX_UPLOAD_BODY_BYTES = 21 * 2**20  # a 20 MB model file plus its multipart envelope
 BODY_LIMITS = {"/api/models/upload": MAX_UPLOAD_BODY_BYTES}
-MAX_JOBS_PER_CLIENT = 2
+MAX_JOBS_PER_CLIENT = 3  # the chapters need at most two models at once
+JOB_TIME_LIMIT_S = 600.0  # far beyond the largest allowed job on the fast preset
 
 
 def is_loopback(host: str) -> bool:
@@ -59,6 +62,24 @@ def access_token(host: str, token: str | None = None, open_access: bool = False)
     if open_access or is_loopback(host):
         return None
     return secrets.token_urlsafe(16)
+
+
+def lab_url(host: str, port: int, token: str | None = None) -> str:
+    """The address to give students: this machine's network address for a wildcard host."""
+    if host in ("0.0.0.0", "::", ""):
+        host = _network_address()
+    shown = f"[{host}]" if ":" in host else host
+    return f"http://{shown}:{port}/" + (f"?{TOKEN_QUERY}={token}" if token else "")
+
+
+def _network_address() -> str:
+    """The address other machines reach this one at (no packet is sent)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.connect(("10.255.255.255", 1))
+            return probe.getsockname()[0]
+        except OSError:
+            return socket.gethostname()
 
 
 def protect(
@@ -95,6 +116,9 @@ class AccessGate:
         self.allowed_hosts = None if allowed_hosts is None else {h.lower() for h in allowed_hosts}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket" and self.token is not None:
+            await send({"type": "websocket.close", "code": 1008})  # the lab has no websockets
+            return
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
@@ -202,13 +226,45 @@ def _too_large(limit: int) -> str:
     return f"The request body is larger than {size}; send less."
 
 
+class JobTimeoutError(NeuronLabError):
+    """A job ran past its time limit and was stopped."""
+
+
+def time_limited(
+    work: Callable[[Job], dict[str, Any]], seconds: float = JOB_TIME_LIMIT_S
+) -> Callable[[Job], dict[str, Any]]:
+    """``work`` that is cancelled once it has run ``seconds``, ending with an ``error`` event.
+
+    The clock starts when a worker picks the job up, not while it waits in the queue.
+    """
+
+    def limited(job: Job) -> dict[str, Any]:
+        expired = threading.Event()
+
+        def expire() -> None:
+            expired.set()
+            job.request_cancel()
+
+        timer = threading.Timer(seconds, expire)
+        timer.daemon = True
+        timer.start()
+        try:
+            return work(job)
+        except JobCancelled:
+            if expired.is_set():
+                raise JobTimeoutError(
+                    f"The {job.kind} job ran longer than {seconds:.0f} s and was stopped; "
+                    "ask for fewer epochs or hidden units."
+                ) from None
+            raise
+        finally:
+            timer.cancel()
+
+    return limited
+
+
 class TooManyJobsError(QueueFullError):
     """One client already has as many unfinished jobs as it may (answered with 429)."""
-
-
-class _Job(Protocol):
-    @property
-    def finished(self) -> bool: ...
 
 
 class ClientJobs:
@@ -216,7 +272,7 @@ class ClientJobs:
 
     def __init__(self, limit: int = MAX_JOBS_PER_CLIENT) -> None:
         self.limit = limit
-        self._jobs: dict[str, list[_Job]] = {}
+        self._jobs: dict[str, list[Job]] = {}
         self._lock = threading.Lock()
 
     def submit(self, client: str, start: Callable[[], Any]) -> Any:

@@ -1,0 +1,113 @@
+"""Download faults the data tests leave out: a reset mid-file, a stall mid-file, any body at all.
+
+A raw-socket server on 127.0.0.1 misbehaves exactly as told. Whatever it does,
+the cache folder ends up holding the verified file or nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import socket
+import struct
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from neuronlab.data.download import FileSpec, download
+from neuronlab.errors import DownloadError
+
+PAYLOAD = bytes(range(256)) * 64
+SPEC = FileSpec("payload.gz", len(PAYLOAD), hashlib.sha256(PAYLOAD).hexdigest())
+
+
+class RawServer:
+    """Answers every GET with ``body`` under a correct header, then does ``ending``."""
+
+    def __init__(self) -> None:
+        self.body = PAYLOAD
+        self.ending = "close"  # or "reset" (RST after half the body) or "stall" (after half)
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self.listener.getsockname()[1]}/"
+        self.stop = threading.Event()
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        while not self.stop.is_set():
+            try:
+                conn, _ = self.listener.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._answer, args=(conn,), daemon=True).start()
+
+    def _answer(self, conn: socket.socket) -> None:
+        body, ending = self.body, self.ending
+        with conn:
+            conn.recv(65536)
+            head = f"HTTP/1.1 200 OK\r\nContent-Length: {len(PAYLOAD)}\r\n\r\n".encode()
+            if ending == "close":
+                conn.sendall(head + body)
+                return
+            conn.sendall(head + body[: len(body) // 2])
+            if ending == "stall":
+                self.stop.wait(2.0)
+            else:  # linger 0: closing sends a TCP reset instead of a clean end
+                conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+
+    def close(self) -> None:
+        self.stop.set()
+        self.listener.close()
+
+
+@pytest.fixture
+def server() -> Iterator[RawServer]:
+    running = RawServer()
+    yield running
+    running.close()
+
+
+def test_a_connection_reset_mid_file_leaves_nothing(server: RawServer, tmp_path: Path) -> None:
+    server.ending = "reset"
+    with pytest.raises(DownloadError, match="Could not download payload.gz") as caught:
+        download(SPEC, tmp_path, [server.url], progress=False)
+    assert server.url + "payload.gz" in str(caught.value)
+    assert list(tmp_path.iterdir()) == []
+    server.ending = "close"  # the mirror recovers: the same call now succeeds
+    assert download(SPEC, tmp_path, [server.url], progress=False).read_bytes() == PAYLOAD
+
+
+def test_a_stall_mid_file_times_out_and_leaves_nothing(server: RawServer, tmp_path: Path) -> None:
+    server.ending = "stall"
+    with pytest.raises(DownloadError, match="timed out"):
+        download(SPEC, tmp_path, [server.url], progress=False, timeout=0.3)
+    assert list(tmp_path.iterdir()) == []
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    cut=st.integers(min_value=0, max_value=len(PAYLOAD)),
+    flips=st.lists(st.integers(min_value=0, max_value=len(PAYLOAD) - 1), max_size=3),
+    extra=st.binary(max_size=16),
+)
+def test_the_cache_only_ever_holds_the_verified_file(
+    server: RawServer, tmp_path_factory: pytest.TempPathFactory, cut: int, flips, extra: bytes
+) -> None:
+    body = bytearray(PAYLOAD[:cut] + extra)
+    for at in flips:
+        if at < len(body):
+            body[at] ^= 0xFF
+    server.body = bytes(body)
+    folder = tmp_path_factory.mktemp("cache")
+    try:
+        path = download(SPEC, folder, [server.url], progress=False)
+    except DownloadError as error:
+        assert "payload.gz" in str(error)
+        assert list(folder.iterdir()) == []
+    else:
+        assert path.read_bytes() == PAYLOAD
+        assert list(folder.iterdir()) == [path]
