@@ -276,6 +276,11 @@ def shift_curves(lab: Lab, models: dict[str, object], request: ShiftRequest) -> 
 
 def means(lab: Lab, a: int, b: int | None) -> np.ndarray:
     """Mean training image of ``a`` and of ``b`` (or the rest), as float32 ``(2, 784)``."""
-    data = lab.dataset()
-    mean_a, mean_b = class_means(data.train_images, data.train_labels, a, b)
-    return np.stack([mean_a.ravel(), mean_b.ravel()]).astype(np.float32)
+
+    def compute() -> np.ndarray:
+        data = lab.dataset()
+        mean_a, mean_b = class_means(data.train_images, data.train_labels, a, b)
+        return np.stack([mean_a.ravel(), mean_b.ravel()]).astype(np.float32)
+
+    # At most 10 x 11 pairs of 2 x 784 floats: keep each once, since a class asks for the same few.
+    return lab.once(f"means-{a}-{b}", compute)

@@ -67,7 +67,7 @@ class Lab:
             return None
         from neuronlab.analysis.sweep import dask_client
 
-        return self._once("dask", lambda: dask_client(self.dask))
+        return self.once("dask", lambda: dask_client(self.dask))
 
     def preload(self) -> None:
         """Load the dataset in the background so the first API call finds it ready."""
@@ -97,7 +97,8 @@ class Lab:
                 raise self._error
             return self._dataset
 
-    def _once(self, name: str, make: Callable[[], T]) -> T:
+    def once(self, name: str, make: Callable[[], T]) -> T:
+        """``make()`` computed on first use and kept: the lab's small, bounded cache."""
         with self._lock:
             if name not in self._cached:
                 self._cached[name] = make()
@@ -107,18 +108,18 @@ class Lab:
     def train(self) -> Split:
         """The training split, scaled once."""
         data = self.dataset()
-        return self._once("train", lambda: Split(data.X_train(), data.train_labels))
+        return self.once("train", lambda: Split(data.X_train(), data.train_labels))
 
     @property
     def test(self) -> Split:
         """The test split, scaled once."""
         data = self.dataset()
-        return self._once("test", lambda: Split(data.X_test(), data.test_labels))
+        return self.once("test", lambda: Split(data.X_test(), data.test_labels))
 
     @property
     def store(self) -> ModelStore:
         """Saved models of this dataset: ``<cache>/models/<dataset name>/``."""
-        return self._once("store", lambda: ModelStore(self.cache / "models" / self._folder()))
+        return self.once("store", lambda: ModelStore(self.cache / "models" / self._folder()))
 
     def _folder(self) -> str:
         slug = re.sub(r"[^a-z0-9._-]+", "-", self.dataset().name.lower()).strip("-.")
