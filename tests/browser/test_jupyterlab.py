@@ -28,7 +28,8 @@ pytestmark = pytest.mark.slow
 pytest.importorskip("anywidget")
 
 NOTEBOOK = "widgets.ipynb"
-SCREENSHOT = REPO / "docs" / "notebook-widget.png"
+# Copy it to docs/notebook-widget.png to refresh the README; tests never write into the source tree.
+SCREENSHOT = REPO / "artifacts" / "screenshots" / "notebook-widget.png"
 
 
 def cells(data_dir: Path) -> list[str]:
@@ -216,18 +217,6 @@ def open_and_run(page, url: str) -> None:
     assert page.locator(".neuronlab-widget.error").count() == 0
 
 
-def draw_a_stroke(page, pad) -> None:
-    """Draw a vertical stroke (a "1") on the pad with the mouse."""
-    # JupyterLab scrolls the notebook panel, not the page: bring the pad into view first.
-    pad.evaluate("(e) => e.scrollIntoView({ block: 'center' })")
-    box = pad.bounding_box()
-    x, top = box["x"] + box["width"] / 2, box["y"] + box["height"] * 0.15
-    page.mouse.move(x, top)
-    page.mouse.down()
-    page.mouse.move(x - 10, top + box["height"] * 0.7, steps=12)
-    page.mouse.up()
-
-
 def test_widgets_render_and_follow_their_sliders(jupyterlab: str) -> None:
     require(CHROMIUM, "Chromium (apt-get install chromium)")
     from playwright.sync_api import sync_playwright
@@ -260,8 +249,13 @@ def test_widgets_render_and_follow_their_sliders(jupyterlab: str) -> None:
         page.wait_for_function(
             "(w) => w.textContent.includes('Finished in')", arg=widgets.nth(6).element_handle()
         )
+        # The mouse stroke itself is tested on the web page (tests/browser/test_pages.py); inside
+        # Lab's lazily laid-out notebook a synthetic stroke can miss the pad, so start from a
+        # test digit, which runs the same preprocessing and predictions.
         draw = widgets.nth(7)
-        draw_a_stroke(page, draw.locator("canvas.drawpad"))
+        button = draw.get_by_role("button", name="Put this test digit on the pad")
+        button.evaluate("(e) => e.scrollIntoView({ block: 'center' })")
+        button.click()
         answers = draw.locator(".readout .v")
         page.wait_for_function(
             "(els) => els.every((e) => /^[0-9]$/.test(e.textContent))",

@@ -68,12 +68,13 @@ def shoot(page, screenshots: Path, name: str) -> None:
 
 
 def readme_screenshot(page, heading: str) -> None:
-    """The README's picture: the view scrolled to `heading`, table of contents alongside."""
+    """The README's picture (copy it to docs/screenshot.png to refresh the README): the view
+    scrolled to `heading`, table of contents alongside. Tests never write into the source tree."""
     page.set_viewport_size({"width": 1400, "height": 1000})
     page.get_by_role("heading", name=heading).evaluate(
         "(h) => window.scrollTo(0, h.getBoundingClientRect().top + window.scrollY - 16)"
     )
-    page.screenshot(path=str(REPO / "docs" / "screenshot.png"))
+    page.screenshot(path=str(REPO / "artifacts" / "screenshots" / "readme.png"))
 
 
 def readout(page, label: str) -> str:
