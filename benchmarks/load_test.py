@@ -16,6 +16,7 @@ memory (its process tree, sampled by psutil) and the queue over time.
 
     python benchmarks/load_test.py                 # 40 students, 10 jobs
     python benchmarks/load_test.py --quick --json  # seconds; what the test runs
+    python benchmarks/load_test.py --attack all    # one careless or hostile student
 """
 
 from __future__ import annotations
@@ -128,6 +129,14 @@ def _rss(process: psutil.Process) -> int:
         return 0
 
 
+def _client_of(base: str, host: int) -> httpx.Client:
+    """A client from its own loopback address 127.0.0.<host>: every student is a client
+    address of their own, as on a classroom network (the per-client limits count addresses).
+    """
+    transport = httpx.HTTPTransport(local_address=f"127.0.0.{host % 250 + 2}")
+    return httpx.Client(base_url=base, timeout=60, transport=transport)
+
+
 def trainer(
     base: str, index: int, args: argparse.Namespace, record: Record, t0: float, end: float
 ) -> None:
@@ -140,7 +149,7 @@ def trainer(
         "max_epochs": args.epochs,
         "seed": index,
     }
-    with httpx.Client(base_url=base, timeout=60) as client:
+    with _client_of(base, 100 + index) as client:
         record.job(index, "asked", time.monotonic() - t0)
         while time.monotonic() < end:
             response = client.post("/api/train", json=body)
@@ -176,7 +185,7 @@ def trainer(
 def student(base: str, index: int, args: argparse.Namespace, record: Record, end: float) -> None:
     """Pass over the chapters' endpoints ``rounds`` times, pausing briefly like a reader."""
     rng = random.Random(index)
-    with httpx.Client(base_url=base, timeout=60) as client:
+    with _client_of(base, 10 + index) as client:
         for _ in range(args.rounds):
             if time.monotonic() >= end:
                 return
@@ -354,7 +363,24 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--quick", action="store_true", help="6 students, 3 rounds, 3 jobs")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
+    # Imported here: the scenarios reuse this module's server and memory helpers.
+    from load_attacks import ATTACKS, print_attacks, run_attacks
+
+    parser.add_argument(
+        "--attack",
+        action="append",
+        choices=[*ATTACKS, "all"],
+        help="instead of the class, run this attack scenario (repeatable; see load_attacks.py)",
+    )
     args = parser.parse_args(argv)
+    if args.attack:
+        names = list(ATTACKS) if "all" in args.attack else args.attack
+        results = run_attacks(str(args.data), names)
+        if args.json:
+            print(json.dumps(results))
+        else:
+            print_attacks(results)
+        return 0
     if args.quick:
         args.students, args.rounds, args.jobs, args.epochs = 6, 3, 3, 2
     result = run(args)

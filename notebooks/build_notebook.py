@@ -13,7 +13,32 @@ from pathlib import Path
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
+from neuronlab import lessons
+
 NOTEBOOK = Path(__file__).with_name("introduction-to-neural-networks.ipynb")
+NARRATIVE = lessons.lessons()["narrative"]
+
+
+def exercise_cells(slug: str, chapter: int) -> list[tuple[str, str]]:
+    """Chapter ``slug``'s exercises from the lab's exercises file (the web page reads it too):
+    each a question cell and a collapsed answer. Numbers the page fills in from its screen
+    read here as the words that stand in for them."""
+    cells = []
+    for number, exercise in enumerate(lessons.exercises(slug), start=1):
+        question = lessons.fill(exercise["question"])
+        answer = lessons.fill(exercise["answer"])
+        if "check" in exercise:
+            question += "\n\n*In the web lab this exercise checks itself.*"
+        cells.append(("md", f"### Exercise {chapter}.{number}\n\n{question}"))
+        cells.append(
+            (
+                "md",
+                "<details>\n<summary><b>Answer</b> (click to open)</summary>\n\n"
+                f"{answer}\n</details>",
+            )
+        )
+    return cells
+
 
 # Each cell is ("md", text) or ("code", source); ids are numbered so the file is reproducible.
 CELLS: list[tuple[str, str]] = [
@@ -45,7 +70,7 @@ import os
 import numpy as np
 
 import neuronlab.notebook as lab
-from neuronlab import analysis, plots
+from neuronlab import analysis, lessons, plots
 from neuronlab.data import format_summary, load, load_default
 from neuronlab.models import COURSE_WEIGHTS, Neuron, load_model, save_model
 from neuronlab.training import split_for, train""",
@@ -107,60 +132,10 @@ Now the live version: move the input sliders, edit the weights and the bias, and
 activation between sigmoid, linear, ReLU and arctan.""",
     ),
     ("code", 'lab.neuron(weights=COURSE_WEIGHTS, bias=0.0, activation="sigmoid")'),
+    *exercise_cells("neuron", 1),
     (
         "md",
-        """\
-### Exercise 1.1: one input at a time
-
-Move each slider up and down on its own, leaving the others still.
-
-1. How does the output respond to an input with a red (positive) weight, and to one with a
-   blue (negative) weight?
-2. What does the input with a white (zero) weight do?
-3. How do inputs with small weights differ from inputs with large ones?
-4. In one sentence: what does this neuron "like" to see?
-5. Push $z$ far to the right. Does extra excitation still change the output much? And extra
-   inhibition, far to the left?""",
-    ),
-    (
-        "md",
-        """\
-<details>
-<summary><b>Answers</b> (click to open)</summary>
-
-1. Raising an input with a positive weight raises $z$, so the output goes up; raising an input
-   with a negative weight lowers $z$ and the output goes down.
-2. Nothing at all: $0 \\times x_4 = 0$ whatever $x_4$ is. The neuron ignores that input.
-3. The weight is how much $z$ moves per unit of input: $x_2$ (weight 4) moves $z$ twice as far
-   as $x_1$ (weight 2), and $x_5$ (weight −4) twice as far as $x_3$ (weight −2).
-4. It fires for a bright 1st and especially 2nd input while the 3rd and especially the 5th stay
-   dark; the 4th does not matter.
-5. No, in both directions: the sigmoid flattens out near 1 and near 0, so once the neuron is
-   fully on (or fully off) more of the same hardly changes its output.
-</details>""",
-    ),
-    (
-        "md",
-        """\
-### Exercise 1.2: all inputs together
-
-1. Which inputs give the highest possible output?
-2. Which give the lowest?
-3. Which give an output of exactly 0.5?""",
-    ),
-    (
-        "md",
-        """\
-<details>
-<summary><b>Answers</b> (click to open)</summary>
-
-1. $x_1 = x_2 = 1$ and $x_3 = x_5 = 0$ (any $x_4$): $z = 2 + 4 = 6$,
-   output $\\sigma(6) \\approx 0.998$.
-2. The mirror image, $x_1 = x_2 = 0$ and $x_3 = x_5 = 1$: $z = -6$, output $\\approx 0.002$.
-3. Any inputs where the excitation balances the inhibition, $2x_1 + 4x_2 = 2x_3 + 4x_5$, so that
-   $z = 0$: all zeros, all ones, $x_1 = x_3 = 1$ with the rest 0, $x_2 = x_5 = 1$ with the rest 0,
-   and infinitely many more. The next cell checks a few.
-</details>""",
+        "The next cell checks some of the answers: it prints $z$ and the output for a few inputs.",
     ),
     (
         "code",
@@ -216,6 +191,7 @@ In the widget, move the row slider to see where each image row lands in the stri
 the digits by class and index.""",
     ),
     ("code", "lab.digit_rows(data, index=0)"),
+    *exercise_cells("rows", 2),
     (
         "md",
         """\
@@ -274,26 +250,16 @@ for 1 and 8.""",
     (
         "md",
         """\
-### Exercise 3.1
-
-The weights resemble the two averages but look like neither a 1 nor an 8. Why do some parts of
-the average 8 show up in the weights and others not? And which parts of the 1?""",
+What the panels show, measured: the web lab prints the same sentence under its panels, computed
+from the weights, the two averages and the accuracy.""",
     ),
     (
-        "md",
+        "code",
         """\
-<details>
-<summary><b>Answers</b> (click to open)</summary>
-
-The weights are large only where the two digits *differ*. The outer sides of an 8's two loops
-are almost never inked by a 1 (pure red in the overlay), so ink there is strong evidence for an
-8: red weights. A 1's stroke runs down the middle, right through the empty holes of an 8's
-loops (green in the overlay), so ink in those holes is evidence for a 1: blue weights. Where
-both digits put ink, at the waist of the 8 (yellow in the overlay), ink says little about which
-digit it is, and the weights there stay pale. Pixels near the border, empty in both, never
-change the output and keep weights close to zero.
-</details>""",
+weights, ones, eights = weights_18.evidence_for(8), mean_1.ravel(), mean_8.ravel()
+print(lessons.pair(1, 8, pair.test_accuracy, pair.n_test, weights, ones, eights))""",
     ),
+    *exercise_cells("pair", 3),
     (
         "md",
         """\
@@ -303,6 +269,7 @@ One sigmoid neuron answers one yes/no question. For ten digits we use ten neuron
 digit, each trained to answer "is it *my* digit or any other?" (**one-vs-rest**). To classify an
 image we ask all ten, and the neuron that answers most confidently wins.""",
     ),
+    ("md", NARRATIVE["ten"]),
     (
         "code",
         """\
@@ -347,6 +314,13 @@ plots.ten_outputs_figure(analysis.ten_outputs(ten.model, image), image, data.cla
     ),
     ("md", "In the widget, set any digit against the rest and see its neuron's weights."),
     ("code", "lab.compare(data, ten.model, 3)"),
+    ("md", "The same measurement as in chapter 3, for the 3 against the rest:"),
+    (
+        "code",
+        """\
+weights_3, threes, others = ten_weights.evidence_for(3), mean_3.ravel(), mean_rest.ravel()
+print(lessons.ten(3, ten.test_accuracy, ten.n_test, weights_3, threes, others))""",
+    ),
     (
         "md",
         """\
@@ -372,6 +346,7 @@ print(f"test accuracy (scikit-learn, one vs rest): {sk_model.score(X_test, y_tes
 plots.weight_maps(analysis.linear_weights(sk_model).coef, data.class_names)""",
     ),
     ("code", "lab.weights(sk_model)"),
+    *exercise_cells("ten", 4),
     (
         "md",
         """\
@@ -425,6 +400,7 @@ We use the course's network: 25 hidden units with the sigmoid, trained with Adam
 50, an L2 penalty `alpha=0.1`, and early stopping, which keeps back 10% of the training images
 and stops when the score on them stops improving.""",
     ),
+    ("md", NARRATIVE["hidden"]),
     (
         "code",
         """\
@@ -434,6 +410,8 @@ print(f"test accuracy (hidden layer, 25 units): {net.test_accuracy:.4f}")
 print(f"test accuracy (logistic regression):    {ten.test_accuracy:.4f}")
 plots.training_curves(net.model.loss_curve_, net.model.validation_scores_)""",
     ),
+    ("md", "In mistakes rather than percentages (the web lab says the same next to its matrices):"),
+    ("code", "print(lessons.hidden(net.test_accuracy, ten.test_accuracy, net.n_test))"),
     (
         "code",
         """\
@@ -457,26 +435,6 @@ print(f"saved to {path}; same answers: {same}")""",
     (
         "md",
         """\
-### Exercise 6.1
-
-Compare this accuracy and confusion matrix with the logistic regression of chapter 4. Did the
-hidden layer help?""",
-    ),
-    (
-        "md",
-        """\
-<details>
-<summary><b>Answer</b> (click to open)</summary>
-
-It should: compare the two accuracy lines printed above. The network usually gets several
-percentage points more of the test digits right, and most of the cells off the diagonal of its
-confusion matrix hold fewer digits. The exact numbers depend on the data and the random start.
-This network is deliberately tiny; larger and deeper networks do far better still.
-</details>""",
-    ),
-    (
-        "md",
-        """\
 Every hidden unit has 784 weights, drawn in red and blue like before. None of them looks like a
 digit: they are building blocks that several output neurons share, not detectors for one class.
 They contrast regions of the image: a unit wants ink in its red areas and none in its blue ones.
@@ -485,29 +443,6 @@ swapped without changing anything; what matters is the contrast.""",
     ),
     ("code", "plots.hidden_grid(net.model.coefs_[0])"),
     ("code", "lab.weights(net.model)"),
-    (
-        "md",
-        """\
-### Exercise 6.2
-
-Pick a few hidden units and describe what each might be testing for. For instance, a unit with
-a short horizontal red band low on the left may be checking whether a *vertical* stroke crosses
-that band (as in the lower left of a 6 or a 0, but not of a 5 or a 9), because writers put their
-vertical strokes at slightly different places.""",
-    ),
-    (
-        "md",
-        """\
-<details>
-<summary><b>Hints</b> (click to open)</summary>
-
-There is no single right answer; units differ from run to run. Look for: a red blob ringed by
-blue (ink in a spot and not around it: the centre of a stroke), red on one side and blue on the
-other (an edge or the slant of a stroke), a red arc (part of a loop), a blue centre (an empty
-hole, as in a 0). Check your guess with the next view: show digits that should switch the unit on
-and see whether its output goes bright.
-</details>""",
-    ),
     (
         "md",
         """\
@@ -521,6 +456,7 @@ its output (grey, 0 to 1), and finally the ten output probabilities.""",
 plots.hidden_activations_figure(analysis.hidden_activations(net.model, image), data.class_names)""",
     ),
     ("code", "lab.hidden_units(net.model, data, index=0)"),
+    *exercise_cells("hidden", 6),
     (
         "md",
         """\
@@ -535,7 +471,11 @@ network_curve = analysis.shift_accuracy(net.model, data.test_images, y_test, SHI
 curves["hidden-layer network"] = network_curve
 plots.shift_curve_figure(SHIFTS, curves)""",
     ),
+    ("md", "Read off the two curves (the web lab prints the same sentence under its curve):"),
+    ("code", 'print(lessons.shift(list(SHIFTS), curves["logistic regression"], network_curve))'),
     ("code", "lab.shift(data, models=(ten.model, net.model), index=0)"),
+    ("md", "Now that both models are trained, the exercises of chapter 5:"),
+    *exercise_cells("shift", 5),
     (
         "md",
         """\
@@ -560,6 +500,24 @@ for result in sweep:
     )
 plots.sweep_figure(sweep)""",
     ),
+    ("code", "print(lessons.sweep(sweep, lr_test_accuracy=ten.test_accuracy))"),
+    (
+        "md",
+        """\
+With the course's settings the two curves stay close: a weight penalty (`alpha=0.1`), early
+stopping and thousands of images hold overfitting back. Take all three away and it appears:
+the next cell trains the same sizes on only 500 images, with no penalty and no early stopping.""",
+    ),
+    (
+        "code",
+        """\
+no_brakes = {"alpha": 0.0, "early_stopping": False}
+overfit = analysis.hidden_sweep(
+    X_train[:500], y_train[:500], X_test, y_test, sizes=sizes, n_jobs=2, params=no_brakes
+)
+print(lessons.sweep(overfit))
+plots.sweep_figure(overfit)""",
+    ),
     (
         "md",
         """\
@@ -568,31 +526,7 @@ units change character as there are more of them?""",
     ),
     ("code", "plots.hidden_grid(sweep[0].coefs0)"),
     ("code", "plots.hidden_grid(sweep[-1].coefs0)"),
-    (
-        "md",
-        """\
-### Exercise 7.1
-
-Train networks with other numbers of hidden units (perfect squares such as 4, 9, 16, 25, 36, 49,
-64, 81, 100 fill the grid neatly): change `sizes` above, or the `hidden` argument of the training
-widget below. How does the accuracy change? What do you notice about the weights as the number of
-units grows?""",
-    ),
-    (
-        "md",
-        """\
-<details>
-<summary><b>Answer</b> (click to open)</summary>
-
-Accuracy climbs quickly from 4 to about 16 units and then levels off: each extra unit adds
-less. With the course's settings, a strong weight penalty and early stopping hold overfitting
-back, so training and test accuracy stay close; train with `preset="fast"` (a much weaker
-penalty) or on fewer images and the gap between them opens as the network grows. As for the
-weights: with few units each one has to be a broad detector that serves many digits at once;
-with more units, each covers a smaller, more specific piece of a stroke, and some look alike or
-stay faint because the others already do their job.
-</details>""",
-    ),
+    *exercise_cells("sweep", 7),
     (
         "md",
         """\
@@ -617,6 +551,7 @@ Beyond the course: draw a digit with the mouse. It is prepared the way MNIST dig
 into 20x20 pixels and centred in 28x28), and both models say what they see.""",
     ),
     ("code", "lab.draw(ten.model, net.model, data=data)"),
+    *exercise_cells("draw", 8),
     (
         "md",
         """\
@@ -636,6 +571,7 @@ plots.mistakes_figure(
     data.test_images[wrong.indices], wrong.true, wrong.predicted, wrong.confidence, data.class_names
 )""",
     ),
+    *exercise_cells("mistakes", 9),
     (
         "md",
         """\

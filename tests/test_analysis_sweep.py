@@ -31,3 +31,20 @@ def test_same_seed_same_network_in_one_process(digits):
     assert first[0].seed == 3
     np.testing.assert_array_equal(first[0].coefs0, again[0].coefs0)
     assert first[0].test_accuracy == again[0].test_accuracy
+
+
+def test_on_result_streams_each_fit_largest_first(digits):
+    seen = []
+    results = hidden_sweep(*digits, sizes=(4, 9), seeds=2, n_jobs=1, on_result=seen.append)
+    # one process runs the fits in the order they start: largest networks first
+    assert [(r.hidden, r.seed) for r in seen] == [(9, 0), (9, 1), (4, 0), (4, 1)]
+    assert [(r.hidden, r.seed) for r in results] == [(4, 0), (4, 1), (9, 0), (9, 1)]
+    assert {id(r) for r in seen} == {id(r) for r in results}
+
+
+def test_on_result_is_called_as_each_parallel_fit_finishes(digits):
+    seen = []
+    results = hidden_sweep(*digits, sizes=(4, 100), n_jobs=2, on_result=seen.append)
+    # the 100-unit fit starts first but the 4-unit one, several times faster, is reported first
+    assert [r.hidden for r in seen] == [4, 100]
+    assert [r.hidden for r in results] == [4, 100]

@@ -129,3 +129,72 @@ def test_installed_command_reports_errors_without_traceback(tmp_path: Path):
     assert done.returncode == 2
     assert "Traceback" not in done.stderr
     assert str(bad) in done.stderr
+
+
+def test_train_takes_the_settings_as_flags(capsys, mnist_test_dir: Path):
+    result = run_json(
+        capsys,
+        "train",
+        "--data",
+        str(mnist_test_dir),
+        "--hidden",
+        "12",
+        "--activation",
+        "relu",
+        "--alpha",
+        "0",
+        "--learning-rate",
+        "0.01",
+        "--batch-size",
+        "100",
+        "--no-early-stopping",
+        "--max-epochs",
+        "3",
+        "--n-train",
+        "1000",
+    )
+    assert result["settings"] == {
+        "hidden": 12,
+        "activation": "relu",
+        "alpha": 0.0,
+        "learning_rate_init": 0.01,
+        "batch_size": 100,
+        "early_stopping": False,
+        "max_epochs": 3,
+        "n_train": 1000,
+    }
+    assert result["n_train"] == 1000 and result["epochs"] == 3
+    logistic = run_json(
+        capsys, "train", "--data", str(mnist_test_dir), "--model", "logistic", "--C", "1"
+    )
+    assert logistic["settings"]["C"] == 1.0 and logistic["settings"]["multi_class"] == "ovr"
+
+
+@pytest.mark.parametrize(
+    ("flags", "phrase"),
+    [
+        (["--alpha", "20"], "--alpha must be between 0 and 10, got 20."),
+        (["--learning-rate", "0"], "--learning-rate must be between 1e-05 and 1, got 0."),
+        (["--model", "logistic", "--C", "100"], "--C must be between 1e-05 and 10, got 100."),
+        (["--batch-size", "0"], "--batch-size must be between 1 and 2000"),
+        (["--max-epochs", "501"], "--max-epochs must be between 1 and 500"),
+        (["--n-train", "3"], "--n-train must be between 10 and the number"),
+        (["--model", "logistic", "--alpha", "1"], "--alpha applies to the MLP only"),
+        (["--model", "logistic", "--no-early-stopping"], "--early-stopping applies to the MLP"),
+        (["--C", "1"], "--C applies to logistic regression only"),
+        (["--multi-class", "ovr"], "--multi-class applies to logistic regression only"),
+    ],
+)
+def test_train_settings_are_checked_before_any_data_loads(capsys, flags, phrase):
+    # The folder does not exist: an error about it would mean the data was loaded first.
+    assert main(["train", "--data", "/no/such/folder", *flags]) == 2
+    err = capsys.readouterr().err
+    assert phrase in err and "/no/such/folder" not in err
+    assert err.count("\n") == 1
+
+
+def test_train_n_train_is_checked_against_the_dataset(capsys, mnist_test_dir: Path):
+    argv = ["train", "--data", str(mnist_test_dir), "--model", "logistic", "--n-train", "9000"]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert "--n-train must be between 10 and 8000" in err and err.count("\n") == 1

@@ -7,6 +7,7 @@ import pytest
 
 from neuronlab.data import (
     Dataset,
+    augment_shifts,
     module_pair_split,
     module_ten_split,
     scale,
@@ -134,3 +135,58 @@ def test_module_splits_on_real_digits(mnist_small: Dataset) -> None:
     assert pair.X_train.shape[1:] == (28, 28)
     ten = module_ten_split(mnist_small.X_train(), labels)
     assert ten.X_train.shape == (6666, 784) and ten.X_test.shape == (1334, 784)
+
+
+# ----- augment_shifts ------------------------------------------------------------------------
+
+
+def test_augment_shifts_appends_shifted_copies_without_wrap():
+    rng = np.random.default_rng(0)
+    images = rng.integers(1, 256, (50, 28, 28)).astype(np.uint8)  # no zero pixel anywhere
+    labels = np.arange(50) % 10
+    out, out_labels = augment_shifts(images, labels, 2, copies=3, random_state=0)
+    assert out.shape == (200, 28, 28) and out.dtype == np.uint8
+    np.testing.assert_array_equal(out[:50], images)
+    np.testing.assert_array_equal(out_labels, np.tile(labels, 4))
+    seen = set()
+    for i, moved in enumerate(out[50:]):
+        original = images[i % 50]
+        # find the (dy, dx) that explains the copy: it must be one of the 25 allowed shifts
+        found = [
+            (dy, dx)
+            for dy in range(-2, 3)
+            for dx in range(-2, 3)
+            if np.array_equal(moved, shift(original, dy, dx, wrap=False))
+        ]
+        assert len(found) == 1
+        seen.add(found[0])
+    assert len(seen) > 15  # the shifts are drawn, not one fixed offset
+
+
+def test_augment_shifts_rows_axis_and_seed():
+    rows = np.random.default_rng(1).random((20, 784)).astype(np.float32) + 0.1
+    labels = np.zeros(20, dtype=int)
+    out, _ = augment_shifts(rows, labels, 3, axis="vertical", random_state=5)
+    assert out.shape == (40, 784) and out.dtype == np.float32
+    copies = out[20:].reshape(20, 28, 28)
+    # vertical only: every column keeps its pixels in order, moved up or down
+    assert np.all((copies == 0).any(axis=2).sum(axis=1) <= 3)
+    assert not np.any((copies == 0).all(axis=1))  # no blank column: dx is 0
+    again, _ = augment_shifts(rows, labels, 3, axis="vertical", random_state=5)
+    np.testing.assert_array_equal(out, again)
+    same, _ = augment_shifts(rows, labels, 0, random_state=5)
+    np.testing.assert_array_equal(same[20:], rows)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"max_shift": 28}, "max_shift"),
+        ({"max_shift": 1.5}, "max_shift"),
+        ({"max_shift": 1, "copies": 0}, "copies"),
+        ({"max_shift": 1, "axis": "diagonal"}, "axis"),
+    ],
+)
+def test_augment_shifts_refuses_bad_settings(kwargs, message):
+    with pytest.raises(DataError, match=message):
+        augment_shifts(np.zeros((2, 28, 28)), [0, 1], **kwargs)

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.neural_network import MLPClassifier as SkMLP
+from sklearn.utils._param_validation import InvalidParameterError
 from sklearn.utils.estimator_checks import parametrize_with_checks
 from threadpoolctl import threadpool_limits
 
@@ -200,7 +201,9 @@ def test_partial_fit_continues_where_it_stopped(tiny):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         at_once = MLPClassifier(**settings, max_iter=3).fit(X, y)
-    assert stepwise.n_iter_ == 3 and stepwise.t_ == 3 * len(X)
+    # scikit-learn's rule: n_iter_ counts the last call's epochs; loss_curve_ all of them
+    assert stepwise.n_iter_ == 1 and stepwise.t_ == 3 * len(X)
+    assert len(stepwise.loss_curve_) == 3
     assert stepwise.loss_curve_[2] < stepwise.loss_curve_[0]
     for a, b in zip(stepwise.coefs_, at_once.coefs_, strict=True):
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
@@ -256,5 +259,94 @@ def test_fast_preset_stops_by_its_rule_without_warning(mnist_small):
         warnings.simplefilter("error", ConvergenceWarning)
         model = make_model("mlp", "fast").fit(d.X_train(), d.train_labels)
     assert model.n_iter_ < model.max_iter
-    # scikit-learn's course MLP scores 0.935 on this split at random_state=0
-    assert model.score(d.X_test(), d.test_labels) >= 0.935
+    # scikit-learn's course MLP scores 0.935 on this split at random_state=0: the fast
+    # preset is chosen to beat it with a margin (0.9455 measured)
+    assert model.score(d.X_test(), d.test_labels) >= 0.94
+
+
+# ----- issue 14: scikit-learn's behaviour where the course reaches for it -------------------
+
+
+def test_n_iter_after_partial_fit_follows_sklearn(tiny):
+    X, y = tiny
+    settings = dict(hidden_layer_sizes=(5,), random_state=0, batch_size=4)
+    seen = []
+    ours = MLPClassifier(**settings, callback=seen.append)
+    theirs = SkMLP(**settings)
+    for _ in range(3):
+        ours.partial_fit(X, y, classes=[0, 1, 2])
+        theirs.partial_fit(X, y, classes=[0, 1, 2])
+    assert ours.n_iter_ == theirs.n_iter_ == 1
+    assert ours.t_ == theirs.t_
+    np.testing.assert_allclose(ours.loss_curve_, theirs.loss_curve_, rtol=1e-4)
+    # the callback keeps numbering every epoch since the weights were initialised
+    assert [info.epoch for info in seen] == [1, 2, 3]
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_n_iter_no_change_inf_trains_to_max_iter(tiny):
+    X, y = tiny
+    model = MLPClassifier(n_iter_no_change=np.inf, tol=1e9, max_iter=12, batch_size=4)
+    model.fit(X, y)
+    assert model.n_iter_ == 12 and model._no_improvement_count == 11
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"momentum": 1.5},
+        {"shuffle": "no"},
+        {"early_stopping": "no"},
+        {"nesterovs_momentum": 1},
+        {"warm_start": "yes"},
+        {"alpha": -1.0},
+        {"n_iter_no_change": 0},
+        {"solver": "lbfgs"},
+    ],
+    ids=str,
+)
+def test_invalid_parameters_raise_sklearns_error(tiny, params):
+    with pytest.raises(InvalidParameterError, match=next(iter(params))):
+        MLPClassifier(**params).fit(*tiny)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_no_hidden_layer_matches_sklearn(tiny):
+    X, y = tiny
+    settings = dict(hidden_layer_sizes=(), max_iter=5, batch_size=4, random_state=0)
+    ours, theirs = MLPClassifier(**settings).fit(X, y), SkMLP(**settings).fit(X, y)
+    assert [c.shape for c in ours.coefs_] == [c.shape for c in theirs.coefs_] == [(4, 3)]
+    assert ours.n_layers_ == theirs.n_layers_ == 2
+    np.testing.assert_allclose(ours.loss_curve_, theirs.loss_curve_, rtol=1e-4)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_warm_start_continues_like_sklearn(tiny):
+    X, y = tiny
+    settings = dict(hidden_layer_sizes=(5,), max_iter=4, batch_size=4, random_state=0)
+    ours = MLPClassifier(**settings, warm_start=True)
+    theirs = SkMLP(**settings, warm_start=True)
+    for _ in range(2):
+        ours.fit(X, y)
+        theirs.fit(X, y)
+    assert ours.n_iter_ == theirs.n_iter_ == 4
+    assert len(ours.loss_curve_) == len(theirs.loss_curve_) == 8
+    np.testing.assert_allclose(ours.loss_curve_, theirs.loss_curve_, rtol=1e-4)
+    with pytest.raises(ValueError, match="warm_start can only be used"):
+        ours.fit(X, y + 1)
+
+
+def test_verbose_prints_each_epoch(tiny, capsys):
+    X, y = tiny
+    MLPClassifier(hidden_layer_sizes=(3,), verbose=True, tol=10.0, batch_size=4).fit(X, y)
+    out = capsys.readouterr().out
+    assert "Iteration 1, loss = " in out and "Stopping." in out
+
+
+def test_float64_input_is_computed_in_float32(tiny):
+    X, y = tiny
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model = MLPClassifier(hidden_layer_sizes=(3,), max_iter=2).fit(X.astype(np.float64), y)
+    assert model.coefs_[0].dtype == np.float32
+    assert model.predict_proba(X.astype(np.float64)).dtype == np.float32

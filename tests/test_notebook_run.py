@@ -14,7 +14,7 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from neuronlab import cli
+from neuronlab import cli, lessons
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 NOTEBOOK = NOTEBOOKS / "introduction-to-neural-networks.ipynb"
@@ -67,9 +67,13 @@ def test_every_exercise_has_a_collapsed_answer():
     notebook = nbformat.read(NOTEBOOK, as_version=4)
     sources = [cell.source for cell in notebook.cells]
     exercises = [i for i, text in enumerate(sources) if text.startswith("### Exercise")]
-    assert len(exercises) == 6
+    chapters = lessons.lessons()["chapters"].values()
+    # Every exercise of the lab's exercises file, the same text the web page shows.
+    assert len(exercises) == sum(len(chapter["exercises"]) for chapter in chapters)
     for i in exercises:
         assert sources[i + 1].startswith("<details>")
+    questions = "".join(sources[i] for i in exercises)
+    assert lessons.fill(lessons.exercises("shift")[2]["question"]) in questions
 
 
 @pytest.fixture(scope="module")
@@ -132,7 +136,7 @@ def test_every_figure_cell_shows_a_png_and_every_widget_cell_a_widget(executed):
         if USES_WIDGET.search(cell.source):
             assert WIDGET in kinds, cell.source
             widgets += 1
-    assert (figures, widgets) == (22, 11)
+    assert (figures, widgets) == (23, 11)
 
 
 @pytest.mark.slow

@@ -75,3 +75,55 @@ def test_killed_writes_never_leave_a_broken_model(tmp_path: Path) -> None:
         # Under a real name there is only ever a whole file; half-written ones keep a temp name.
         for path in folder.glob("*.npz"):
             assert load_model(path).coefs_[0].shape == (784, 400)
+
+
+SUMMARY = {
+    "model_key": "k",
+    "kind": "logistic",
+    "preset": "module",
+    "classes": [0, 1],
+    "hidden": None,
+    "test_accuracy": 0.5,
+    "train_accuracy": 0.5,
+    "fit_seconds": 0.1,
+    "epochs": 1,
+    "confusion": [[1, 0], [0, 1]],
+    "loss_curve": [],
+    "validation_scores": [],
+    "layers": [],
+}
+
+
+def _logistic(seed: int):
+    import numpy as np
+
+    from neuronlab.models import LogisticRegression
+
+    rng = np.random.default_rng(seed)
+    X = rng.random((40, 784), dtype=np.float32)
+    with pytest.warns(Warning):
+        return LogisticRegression(max_iter=2).fit(X, np.arange(40) % 2)
+
+
+def test_a_new_model_file_is_never_paired_with_its_old_summary(tmp_path: Path) -> None:
+    """A kill between the two renames leaves the new .npz beside the old .json."""
+    folder = tmp_path / "models"
+    store = ModelStore(folder)
+    store.save("old-pair", _logistic(0), {**SUMMARY, "model_key": "old-pair"})
+    store.save("kept", _logistic(1), {**SUMMARY, "model_key": "kept"})
+    replacement = ModelStore(tmp_path / "elsewhere")
+    replacement.save("old-pair", _logistic(2), {**SUMMARY, "model_key": "old-pair"})
+    os.replace(replacement.path("old-pair"), store.path("old-pair"))  # only the file moved on
+    listed = [s["model_key"] for s in ModelStore(folder).summaries()]
+    assert listed == ["kept"]
+
+
+def test_temporary_files_of_a_killed_writer_are_removed_at_start(tmp_path: Path) -> None:
+    folder = tmp_path / "models"
+    ModelStore(folder).save("kept", _logistic(0), {**SUMMARY, "model_key": "kept"})
+    leftovers = [folder / ".kept.npz.a1b2c3.tmp", folder / ".kept.x9y8.json.tmp"]
+    for path in leftovers:
+        path.write_bytes(b"half written")
+    assert [s["model_key"] for s in ModelStore(folder).summaries()] == ["kept"]
+    assert not any(path.exists() for path in leftovers)
+    assert {p.name for p in folder.iterdir()} == {"kept.npz", "kept.json", ".lock"}

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 from starlette.websockets import WebSocketDisconnect
@@ -134,8 +137,9 @@ def test_bodies_past_the_limit_get_413(client: TestClient) -> None:
     streamed = client.post("/api/train", headers=auth, content=chunks())
     assert streamed.status_code == 413
     # Uploads have their own, larger limit: a 100 KB file is read and judged on its content.
+    page = {**auth, "X-Neuronlab": "1"}
     upload = client.post(
-        "/api/models/upload", headers=auth, files={"file": ("m.npz", b"\0" * 100_000)}
+        "/api/models/upload", headers=page, files={"file": ("m.npz", b"\0" * 100_000)}
     )
     assert upload.status_code == 400
     assert "not a valid Neuron Lab model file" in upload.json()["detail"]
@@ -211,3 +215,100 @@ def test_websockets_are_closed_without_a_handshake(client: TestClient) -> None:
 def test_serve_refuses_a_short_token_before_listening() -> None:
     with pytest.raises(NeuronLabError, match="at least 8"):
         serve(host="127.0.0.1", port=0, open_browser=False, token="short")
+
+
+@pytest.mark.parametrize("bad", ["with space1", "semi;colon", 'quo"ted-token', "euro€token"])
+def test_a_token_a_link_or_cookie_cannot_carry_is_refused(bad: str) -> None:
+    with pytest.raises(NeuronLabError, match="letters, digits and - . _ ~"):
+        access_token("0.0.0.0", token=bad)
+
+
+def test_every_allowed_token_character_survives_the_link_and_cookie(
+    mnist_test_dir: Path, tmp_path: Path
+) -> None:
+    token = "Az09-._~token"
+    assert access_token("0.0.0.0", token=token) == token
+    with TestClient(create_app(str(mnist_test_dir), cache_dir=tmp_path, token=token)) as client:
+        assert client.get(f"/?token={token}", follow_redirects=False).status_code == 303
+        assert client.get("/api/models").status_code == 200  # the cookie carries it back
+        client.cookies.clear()
+        assert client.get("/api/models?token=%E2%82%AC").status_code == 401  # not a 500
+
+
+def test_the_link_redirect_stays_on_this_server(client: TestClient) -> None:
+    url = f"http://testserver//evil.example/x?token={TOKEN}"  # the path is //evil.example/x
+    response = client.get(url, follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["location"] == "/evil.example/x"
+    euro = client.get(f"/caf%C3%A9/%E2%82%AC?token={TOKEN}", follow_redirects=False)
+    assert euro.status_code == 303  # a path a header cannot carry as is: encoded, not a 500
+    assert euro.headers["location"] == "/caf%C3%A9/%E2%82%AC"
+    client.cookies.set(TOKEN_COOKIE, TOKEN)
+    assert client.get("/%E2%82%AC").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("headers", "body"),
+    [
+        ({"Origin": "http://evil.example"}, {"json": {"model": "logistic"}}),
+        ({"Origin": "null"}, {"json": {"model": "logistic"}}),
+        ({"Sec-Fetch-Site": "cross-site"}, {"json": {"model": "logistic"}}),
+        ({"Sec-Fetch-Site": "same-site"}, {"json": {"model": "logistic"}}),
+        ({}, {"content": b'{"model": "logistic"}', "headers": {"Content-Type": "text/plain"}}),
+        ({}, {"data": {"model": "logistic"}}),
+    ],
+)
+def test_cross_site_requests_cannot_change_anything(
+    client: TestClient, headers: dict[str, str], body: dict
+) -> None:
+    auth = {"Authorization": f"Bearer {TOKEN}", **headers, **body.pop("headers", {})}
+    refused = client.post("/api/train", headers=auth, **body)
+    assert refused.status_code == 403
+    assert "own page" in refused.json()["detail"]
+
+
+def test_a_plain_form_cannot_upload_but_the_page_can(client: TestClient) -> None:
+    auth = {"Authorization": f"Bearer {TOKEN}"}
+    files = {"file": ("m.npz", b"not a model")}
+    assert client.post("/api/models/upload", headers=auth, files=files).status_code == 403
+    page = {**auth, "X-Neuronlab": "1", "Origin": "http://testserver"}
+    assert client.post("/api/models/upload", headers=page, files=files).status_code == 400
+    assert client.delete("/api/jobs/none", headers=auth).status_code == 404  # DELETE: preflighted
+
+
+def test_a_server_on_another_loopback_address_accepts_its_own_link(
+    mnist_test_dir: Path, tmp_path: Path
+) -> None:
+    argv = [sys.executable, "-c", "from neuronlab.cli import main; main()", "serve"]
+    argv += ["--host", "127.0.0.2", "--port", "0", "--no-browser", "--quiet"]
+    argv += ["--data", str(mnist_test_dir), "--cache-dir", str(tmp_path)]
+    server = subprocess.Popen(argv, stdout=subprocess.PIPE, text=True)
+    try:
+        assert server.stdout is not None
+        line = server.stdout.readline()
+        url = line.split(" at ")[1].split()[0]
+        assert url.startswith("http://127.0.0.2:")
+        answer = httpx.get(url + "api/models", timeout=60)
+        assert answer.status_code == 200, answer.text
+        foreign = httpx.get(url + "api/models", headers={"Host": "evil.example"}, timeout=10)
+        assert foreign.status_code == 400
+    finally:
+        server.terminate()
+        server.wait(timeout=15)
+
+
+def test_error_messages_do_not_show_the_servers_folders(
+    mnist_test_dir: Path, tmp_path: Path
+) -> None:
+    with TestClient(create_app(str(mnist_test_dir), cache_dir=tmp_path)) as client:
+        body = {"model": "logistic", "classes": [0, 1], "max_epochs": 2}
+        started = client.post("/api/train", json=body).json()
+        with client.stream("GET", f"/api/jobs/{started['job_id']}/events") as events:
+            assert "event: done" in list(events.iter_lines())
+        store = client.app.state.lab.store
+        store.path(started["model_key"]).write_bytes(b"damaged on disk")
+        store._models.clear()  # as after a restart: read from the file again
+        answer = client.get(f"/api/models/{started['model_key']}/weights")
+    assert answer.status_code == 400
+    assert "not a valid Neuron Lab model file" in answer.json()["detail"]
+    assert str(tmp_path) not in answer.json()["detail"]

@@ -32,9 +32,14 @@ def cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("web-cache")
 
 
+# The page's fetch helpers send X-Neuronlab on uploads (see SECURITY.md); so does this client.
+PAGE = {"X-Neuronlab": "1"}
+
+
 @pytest.fixture(scope="module")
 def client(mnist_test_dir: Path, cache: Path):
-    with TestClient(create_app(str(mnist_test_dir), cache_dir=cache)) as test_client:
+    app = create_app(str(mnist_test_dir), cache_dir=cache)
+    with TestClient(app, headers=PAGE) as test_client:
         yield test_client
 
 
@@ -221,7 +226,7 @@ def test_download_and_upload_round_trip(client: TestClient, logistic_pair, tmp_p
     )
     assert upload.status_code == 200, upload.text
     uploaded = upload.json()
-    assert uploaded["model_key"] == "upload-my-model"
+    assert uploaded["model_key"].startswith("upload-my-model-")
     assert uploaded["test_accuracy"] == pytest.approx(
         logistic_pair[1][-1][1]["summary"]["test_accuracy"]
     )
@@ -244,7 +249,8 @@ def test_an_uploaded_sklearn_relu_network_reports_its_activation(
     uploaded = client.post("/api/models/upload", files=files)
     assert uploaded.status_code == 200, uploaded.text
     assert uploaded.json()["activation"] == "relu"
-    assert client.get("/api/models/upload-relu").json()["activation"] == "relu"
+    key = uploaded.json()["model_key"]
+    assert client.get(f"/api/models/{key}").json()["activation"] == "relu"
 
 
 def test_shift_curve_at_zero_is_the_test_accuracy(client: TestClient, logistic_pair) -> None:
@@ -287,7 +293,7 @@ def test_a_failing_job_reports_an_error_and_the_server_lives_on(
     def broken(*args, **kwargs):
         raise RuntimeError("out of paper")
 
-    monkeypatch.setattr("neuronlab.web.compute.make_model", broken)
+    monkeypatch.setattr("neuronlab.web.compute.fit", broken)
     key, events = train(client, model="mlp", hidden=7)
     assert events[-1] == ("error", {"detail": "The training job failed: out of paper"})
     assert client.get("/api/dataset").status_code == 200
@@ -394,6 +400,8 @@ def test_openapi_lists_every_route(client: TestClient) -> None:
         "/api/models/{key}/file",
         "/api/models/upload",
         "/api/shift-curve",
+        "/api/models/{key}/continue",
+        "/api/presets",
     }
     images = paths["/api/images"]["get"]["responses"]["200"]["content"]
     assert "application/octet-stream" in images

@@ -14,7 +14,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from neuronlab.errors import NeuronLabError
 
@@ -24,18 +24,88 @@ TOKEN_ENV = "NEURONLAB_TOKEN"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the process exit code."""
+    """Run the command line; returns the process exit code.
+
+    Every bad invocation ends with one sentence on stderr and a non-zero exit,
+    never a traceback: a usage error, a problem the user can fix, a file that
+    cannot be read or written, or a value the model layer refuses.
+    """
     parser = _build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except _UsageError as error:
+        return _fail(str(error))
     handler = getattr(args, "handler", _cmd_serve)
     try:
         return handler(args) or 0
     except NeuronLabError as error:
-        print(f"neuronlab: {error}", file=sys.stderr)
-        return EXIT_USER_ERROR
+        return _fail(str(error))
     except KeyboardInterrupt:
         print("neuronlab: interrupted.", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except OSError as error:
+        return _fail(_os_problem(error))
+    except (ValueError, TypeError, OverflowError) as error:
+        # A value argparse let through but the model layer refuses (e.g. a negative seed).
+        return _fail(f"{_first_line(error)}; check the values you passed (see --help)")
+    except MemoryError:
+        return _fail("there is not enough memory for this; ask for a smaller model or dataset")
+
+
+class _UsageError(Exception):
+    """A command line argparse cannot parse; its message is one sentence."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one sentence (with where to get help), not a usage block."""
+
+    def error(self, message: str) -> NoReturn:
+        raise _UsageError(f"{message} (see {self.prog} --help)")
+
+
+def _fail(sentence: str) -> int:
+    sentence = sentence.strip()
+    end = "" if sentence.endswith((".", "?", "!")) else "."
+    print(f"neuronlab: {sentence}{end}", file=sys.stderr)
+    return EXIT_USER_ERROR
+
+
+def _os_problem(error: OSError) -> str:
+    """An OSError as a sentence naming the file, e.g. ``cannot use out.png: Permission denied``."""
+    what = error.strerror or _first_line(error)
+    if error.filename is not None:
+        return f"cannot use {error.filename}: {what}"
+    return f"a system call failed: {what}"
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(error).strip() or type(error).__name__
+    return text.splitlines()[0]
+
+
+def _writable_file(path: str | None, flag: str) -> None:
+    """Refuse an output file that could not be written, before any work is done."""
+    if path is None:
+        return
+    target = Path(path).expanduser()
+    folder = target.parent
+    if target.is_dir():
+        raise NeuronLabError(f"{flag} {path} is a folder; give a file name like {path}/model.npz")
+    if not folder.is_dir():
+        raise NeuronLabError(f"{flag} {path}: the folder {folder} does not exist; create it first")
+    if not os.access(folder, os.W_OK):
+        raise NeuronLabError(f"{flag} {path}: you cannot write into the folder {folder}")
+
+
+def _port(text: str) -> int:
+    """A TCP port for --port: 0 (any free one) to 65535."""
+    try:
+        port = int(text)
+    except ValueError:
+        port = -1
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"the port must be a number from 0 to 65535, not {text!r}")
+    return port
 
 
 # --- commands -----------------------------------------------------------------------------
@@ -95,22 +165,36 @@ def _cmd_data_clear(args: argparse.Namespace) -> int:
     return 0
 
 
+# The train command's flag for each training setting (neuronlab.settings), for its errors.
+TRAIN_FLAGS = {
+    "C": "--C",
+    "multi_class": "--multi-class",
+    "hidden": "--hidden",
+    "activation": "--activation",
+    "alpha": "--alpha",
+    "learning_rate_init": "--learning-rate",
+    "batch_size": "--batch-size",
+    "early_stopping": "--early-stopping",
+    "max_epochs": "--max-epochs",
+    "n_train": "--n-train",
+}
+
+
 def _cmd_train(args: argparse.Namespace) -> int:
-    from neuronlab import training
+    from neuronlab import settings, training
     from neuronlab.models import save_model
 
+    _writable_file(args.save, "--save")  # before the training run, not after it
     classes = training.parse_classes(args.classes) if args.classes else None
-    if args.hidden is not None and args.model != "mlp":
-        raise NeuronLabError("--hidden sets the size of the MLP's hidden layer; use --model mlp.")
+
+    def spell(name: str) -> str:
+        return TRAIN_FLAGS.get(name, name)
+
+    # Checked before the data loads, so a typo costs no waiting.
+    chosen = settings.check(args.model, {name: getattr(args, name) for name in TRAIN_FLAGS}, spell)
     dataset = _load(args.data, args)
     run = training.train(
-        dataset,
-        args.model,
-        args.preset,
-        classes=classes,
-        multi_class=args.multi_class,
-        hidden=args.hidden,
-        seed=args.seed,
+        dataset, args.model, args.preset, classes=classes, seed=args.seed, spell=spell, **chosen
     )
     result = run.summary()
     if args.save:
@@ -317,33 +401,39 @@ def _print_report(result: dict[str, Any], description: str) -> None:
 
 
 def _build_parser() -> argparse.ArgumentParser:
-    # Options accepted before and after the command; SUPPRESS keeps a subcommand's unset
-    # option from overwriting a value given before the command.
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument(
-        "--cache-dir",
-        default=argparse.SUPPRESS,
-        help="where datasets and trained models are kept (default: $NEURONLAB_CACHE "
-        "or the platform's cache folder)",
-    )
-    common.add_argument(
-        "--quiet", action="store_true", default=argparse.SUPPRESS, help="no progress bars"
-    )
+    # Options accepted before and after the command. The command's copies default to
+    # SUPPRESS, so an option not repeated after the command keeps the value given before
+    # it; the top level has its own copies (argparse shares a parent's action objects, and
+    # a default set on the top level would otherwise reach every command's copy).
+    def global_options(parser: argparse.ArgumentParser, top: bool) -> None:
+        parser.add_argument(
+            "--cache-dir",
+            default=None if top else argparse.SUPPRESS,
+            help="where datasets and trained models are kept (default: $NEURONLAB_CACHE "
+            "or the platform's cache folder)",
+        )
+        parser.add_argument(
+            "--quiet",
+            action="store_true",
+            default=False if top else argparse.SUPPRESS,
+            help="no progress bars",
+        )
 
-    parser = argparse.ArgumentParser(
+    common = _Parser(add_help=False)
+    global_options(common, top=False)
+    parser = _Parser(
         prog="neuronlab",
         description="Neuron Lab: see how a neural network learns its own features from digits. "
         "With no command, opens the web lab.",
-        parents=[common],
     )
-    parser.set_defaults(cache_dir=None, quiet=False)
+    global_options(parser, top=True)
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
     source_help = "mnist, fashion-mnist, embedded, or a folder with the four IDX files"
 
     serve = commands.add_parser("serve", parents=[common], help="open the web lab (default)")
     serve.add_argument("--data", help=f"dataset: {source_help} (default: mnist, else embedded)")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on")
-    serve.add_argument("--port", type=int, default=8765, help="port to listen on")
+    serve.add_argument("--port", type=_port, default=8765, help="port to listen on")
     serve.add_argument("--no-browser", action="store_true", help="do not open a browser")
     serve.add_argument(
         "--token",
@@ -360,7 +450,9 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     serve.set_defaults(handler=_cmd_serve)
 
-    data = commands.add_parser("data", help="list, download, inspect or clear datasets")
+    data = commands.add_parser(
+        "data", parents=[common], help="list, download, inspect or clear datasets"
+    )
     data_commands = data.add_subparsers(title="data commands", metavar="ACTION", required=True)
     listing = data_commands.add_parser("list", parents=[common], help="the datasets you can use")
     listing.set_defaults(handler=_cmd_data_list)
@@ -376,17 +468,53 @@ def _build_parser() -> argparse.ArgumentParser:
 
     train = commands.add_parser("train", parents=[common], help="train a model and score it")
     train.add_argument("--data", help=f"dataset: {source_help} (default: mnist, else embedded)")
-    train.add_argument("--model", choices=["logistic", "mlp"], default="mlp")
-    train.add_argument("--multi-class", choices=["ovr", "multinomial"], default="ovr")
+    train.add_argument(
+        "--model",
+        choices=["logistic", "mlp", "cnn"],
+        default="mlp",
+        help="cnn: 8 filters of 5x5, 2x2 max-pooling, softmax (the MLP's settings apply)",
+    )
     train.add_argument("--classes", help="train on two classes only, e.g. 1,8")
-    train.add_argument("--hidden", type=int, help="hidden units of the MLP")
     train.add_argument(
         "--preset",
         choices=["module", "fast"],
         default="module",
-        help="module: the course's settings; fast: ours, as accurate in far less time",
+        help="module: the course's settings; fast: ours, as accurate in far less time. "
+        "The settings below override the preset's",
     )
     train.add_argument("--seed", type=int, default=0)
+    knobs = train.add_argument_group("training settings (default: the preset's)")
+    knobs.add_argument(
+        "--C", dest="C", type=float, help="logistic regression: inverse regularisation, 1e-5..10"
+    )
+    knobs.add_argument(
+        "--multi-class",
+        choices=["ovr", "multinomial"],
+        help="ten-class logistic regression: one-vs-rest (ovr) or softmax (multinomial)",
+    )
+    knobs.add_argument(
+        "--hidden", type=int, help="MLP: hidden units, 1..400 (CNN: adds a dense layer of them)"
+    )
+    knobs.add_argument(
+        "--activation", choices=["logistic", "relu", "tanh"], help="MLP: hidden activation"
+    )
+    knobs.add_argument("--alpha", type=float, help="MLP: L2 penalty, 0..10")
+    knobs.add_argument(
+        "--learning-rate", dest="learning_rate_init", type=float, help="MLP: Adam step, 1e-5..1"
+    )
+    knobs.add_argument("--batch-size", type=int, help="MLP: images per update, 1..2000")
+    knobs.add_argument(
+        "--early-stopping",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="MLP: hold 10%% out and keep the best epoch",
+    )
+    knobs.add_argument(
+        "--max-epochs", type=int, help="epochs (MLP) or L-BFGS iterations at most, 1..500"
+    )
+    knobs.add_argument(
+        "--n-train", type=int, help="train on the first N training images (of the pair)"
+    )
     train.add_argument("--save", help="save the trained model to this .npz file")
     train.add_argument("--json", action="store_true", help="print one JSON object")
     train.set_defaults(handler=_cmd_train)

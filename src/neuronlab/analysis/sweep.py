@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,8 +37,11 @@ def _train_one(
     y_train: np.ndarray,
     X_test: np.ndarray,
     y_test: np.ndarray,
+    params: Mapping[str, Any] | None = None,
 ) -> SweepResult:
     model = make_model("mlp", preset, hidden=hidden, random_state=seed)
+    if params:
+        model.set_params(**params)
     start = time.perf_counter()
     model.fit(X_train, y_train)
     seconds = time.perf_counter() - start
@@ -64,6 +67,8 @@ def hidden_sweep(
     preset: str = "module",
     backend: str | None = None,
     client: Any = None,
+    params: Mapping[str, Any] | None = None,
+    on_result: Callable[[SweepResult], None] | None = None,
 ) -> list[SweepResult]:
     """Fit ``make_model("mlp", preset, hidden=h, random_state=seed)`` for every size and seed.
 
@@ -72,17 +77,29 @@ def hidden_sweep(
     backend, or ``client`` (a ``dask.distributed.Client`` or a scheduler address
     such as ``"tcp://host:8786"``) sends them to a Dask cluster; ``n_jobs`` then
     does not apply. Every fit is seeded, so the results are the same wherever
-    they run. Results are sorted by (hidden, seed).
+    they run. Results are sorted by (hidden, seed). ``params`` (estimator parameters such
+    as ``{"alpha": 0.0, "early_stopping": False}``) override the preset's for every fit.
+
+    ``on_result``, if given, is called in this process with each result as soon
+    as its fit finishes (so in the order they finish), for a caller that shows
+    results as they come. The largest networks start first: they take longest,
+    and starting them first leaves the short fits to fill in at the end, so the
+    cores finish at about the same time.
     """
     seed_list = list(range(seeds)) if isinstance(seeds, int) else [int(s) for s in seeds]
-    jobs = [(int(h), s) for h in sizes for s in seed_list]
+    jobs = sorted(((int(h), s) for h in sizes for s in seed_list), key=lambda j: (-j[0], j[1]))
     data = (X_train, y_train, X_test, y_test)
     if client is not None:
-        results = _on_dask(client, jobs, preset, data)
+        finished = _on_dask(client, jobs, preset, data, params)
     else:
-        results = Parallel(n_jobs=n_jobs, backend=backend or "loky")(
-            delayed(_train_one)(h, s, preset, *data) for h, s in jobs
-        )
+        finished = Parallel(
+            n_jobs=n_jobs, backend=backend or "loky", return_as="generator_unordered"
+        )(delayed(_train_one)(h, s, preset, *data, params) for h, s in jobs)
+    results = []
+    for result in finished:
+        results.append(result)
+        if on_result is not None:
+            on_result(result)
     return sorted(results, key=lambda r: (r.hidden, r.seed))
 
 
@@ -104,17 +121,29 @@ def dask_client(address: str, timeout_s: float = 10.0) -> Any:
 
 
 def _on_dask(
-    client: Any, jobs: list[tuple[int, int]], preset: str, data: tuple[np.ndarray, ...]
-) -> list[SweepResult]:
-    """Run every fit as a task on a Dask cluster; ``client`` may be an address string."""
+    client: Any,
+    jobs: list[tuple[int, int]],
+    preset: str,
+    data: tuple[np.ndarray, ...],
+    params: Mapping[str, Any] | None = None,
+) -> Iterator[SweepResult]:
+    """Run every fit as a task on a Dask cluster, yielding the results as they finish.
+
+    ``client`` may be an address string: then it is connected to and closed at the end.
+    """
+    from dask.distributed import as_completed
+
     own = isinstance(client, str)
     if own:
         client = dask_client(client)
     try:
         # Sent once to every worker instead of once per task.
         shared = client.scatter(list(data), broadcast=True)
-        futures = [client.submit(_train_one, h, s, preset, *shared, pure=False) for h, s in jobs]
-        return client.gather(futures)
+        futures = [
+            client.submit(_train_one, h, s, preset, *shared, params, pure=False) for h, s in jobs
+        ]
+        for future in as_completed(futures):
+            yield future.result()
     finally:
         if own:
             client.close()

@@ -19,6 +19,7 @@ from neuronlab.data.sources import (
 )
 from neuronlab.data.transforms import (
     Split,
+    augment_shifts,
     module_pair_split,
     module_ten_split,
     scale,
@@ -33,6 +34,7 @@ __all__ = [
     "Dataset",
     "FileSpec",
     "Split",
+    "augment_shifts",
     "cache_dir",
     "clear_cache",
     "fetch",

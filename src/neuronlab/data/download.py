@@ -7,15 +7,18 @@ partial or wrong file under a real name.
 
 from __future__ import annotations
 
+import contextvars
 import hashlib
 import http.client
 import os
 import sys
 import tempfile
+import time
 import urllib.error
 import urllib.request
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import platformdirs
@@ -39,6 +42,45 @@ class FileSpec:
     sha256: str
 
 
+@dataclass
+class DownloadWatch:
+    """The overall deadline downloads keep in one thread, and how far they got.
+
+    A mirror that trickles bytes never trips the per-read ``timeout``; the
+    deadline bounds the whole of every download made under :func:`watched`.
+    """
+
+    deadline_s: float | None = None
+    received: int = 0
+    current: str | None = None
+    started: float = field(default_factory=time.monotonic)
+
+    def remaining(self) -> float | None:
+        if self.deadline_s is None:
+            return None
+        return self.deadline_s - (time.monotonic() - self.started)
+
+    def expired(self) -> bool:
+        remaining = self.remaining()
+        return remaining is not None and remaining <= 0
+
+
+_WATCH: contextvars.ContextVar[DownloadWatch | None] = contextvars.ContextVar(
+    "neuronlab_download_watch", default=None
+)
+
+
+@contextmanager
+def watched(deadline_s: float | None = None) -> Iterator[DownloadWatch]:
+    """Downloads in this context finish within ``deadline_s`` overall and report progress."""
+    watch = DownloadWatch(deadline_s)
+    token = _WATCH.set(watch)
+    try:
+        yield watch
+    finally:
+        _WATCH.reset(token)
+
+
 def cache_dir(override: str | os.PathLike | None = None) -> Path:
     """Where downloads live: ``override``, else ``$NEURONLAB_CACHE``, else the user cache dir."""
     if override is not None:
@@ -46,6 +88,25 @@ def cache_dir(override: str | os.PathLike | None = None) -> Path:
     if os.environ.get(CACHE_ENV):
         return Path(os.environ[CACHE_ENV]).expanduser()
     return Path(platformdirs.user_cache_dir("neuronlab"))
+
+
+def remove_stale_parts(root: Path, older_than_s: float = 120.0) -> list[Path]:
+    """Delete partial downloads under ``root`` that nobody has written to for a while.
+
+    A download killed with ``kill -9`` leaves its ``.part`` file; one that is
+    still running writes to it at least every ``TIMEOUT_S``, so only files
+    untouched for longer are removed (another process may share the cache).
+    """
+    removed = []
+    cutoff = time.time() - older_than_s
+    for path in Path(root).glob(f"*/.*{PART_SUFFIX}"):
+        try:
+            if path.is_file() and path.stat().st_mtime < cutoff:
+                path.unlink()
+                removed.append(path)
+        except OSError:  # gone already, or not ours to remove
+            continue
+    return removed
 
 
 def mirrors(default: Sequence[str]) -> tuple[str, ...]:
@@ -87,6 +148,12 @@ def _stream(url: str, out: Path, spec: FileSpec, progress: bool, timeout: float)
     request = urllib.request.Request(url, headers={"User-Agent": "neuronlab"})
     digest = hashlib.sha256()
     received = 0
+    watch = _WATCH.get()
+    if watch is not None:
+        watch.current = spec.name
+        remaining = watch.remaining()
+        if remaining is not None:
+            timeout = min(timeout, max(0.1, remaining))
     with (
         urllib.request.urlopen(request, timeout=timeout) as response,
         out.open("wb") as sink,
@@ -100,13 +167,19 @@ def _stream(url: str, out: Path, spec: FileSpec, progress: bool, timeout: float)
             leave=False,
         ) as bar,
     ):
-        while chunk := response.read(_CHUNK):
+        # read1: one network read at a time, so the deadline is checked between them.
+        read = getattr(response, "read1", response.read)
+        while chunk := read(_CHUNK):
             received += len(chunk)
             if received > spec.size:
                 raise _Rejected(f"sent more than the expected {spec.size:,} bytes")
             digest.update(chunk)
             sink.write(chunk)
             bar.update(len(chunk))
+            if watch is not None:
+                watch.received += len(chunk)
+                if watch.expired():
+                    raise _Rejected(f"did not finish within {watch.deadline_s:g} s")
     if received != spec.size:
         raise _Rejected(f"sent {received:,} bytes instead of {spec.size:,}")
     if digest.hexdigest() != spec.sha256:
@@ -151,8 +224,12 @@ def download(
     """
     target = folder / spec.name
     reasons = []
+    watch = _WATCH.get()
     for base in bases:
         url = base + spec.name
+        if watch is not None and watch.expired():
+            reasons.append(f"{url}: not tried, the {watch.deadline_s:g} s deadline had passed")
+            continue
         tmp = _temp_file(folder, spec.name)
         try:
             _stream(url, tmp, spec, progress, timeout)

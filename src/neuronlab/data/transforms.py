@@ -124,3 +124,56 @@ def shift(images: np.ndarray, dy: int, dx: int, wrap: bool) -> np.ndarray:
     moved = np.zeros_like(images)
     moved[..., dst_y, dst_x] = images[..., src_y, src_x]
     return moved
+
+
+SHIFT_AXES = ("both", "vertical", "horizontal")
+
+
+def augment_shifts(
+    images: np.ndarray,
+    labels: np.ndarray,
+    max_shift: int,
+    *,
+    copies: int = 1,
+    axis: str = "both",
+    random_state: int | np.random.Generator | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The images followed by ``copies`` randomly shifted copies of them, and their labels.
+
+    Data augmentation: in each copy every image moves by its own ``dy`` rows and
+    ``dx`` columns, each drawn uniformly from ``-max_shift..max_shift`` (``axis``
+    "vertical" keeps ``dx = 0``, "horizontal" ``dy = 0``), without wrap, so the
+    uncovered pixels are 0 as in :func:`shift`. ``images`` are ``(N, 28, 28)`` or
+    rows ``(N, 784)`` of any dtype; the result has the same form and dtype, with
+    ``(1 + copies) * N`` images, the originals first.
+    """
+    images, labels = np.asarray(images), np.asarray(labels)
+    if images.ndim not in (2, 3) or images.shape[1:] not in ((28, 28), (PIXELS,)):
+        raise DataError(
+            f"augment_shifts takes (N, 28, 28) images or (N, 784) rows, not shape {images.shape}."
+        )
+    if len(images) != len(labels):
+        raise DataError(f"{len(images)} images but {len(labels)} labels; pass matching arrays.")
+    if not isinstance(max_shift, int | np.integer) or not 0 <= max_shift <= MAX_SHIFT:
+        raise DataError(
+            f"max_shift must be a whole number of pixels from 0 to 27, got {max_shift}."
+        )
+    if not isinstance(copies, int | np.integer) or copies < 1:
+        raise DataError(f"copies must be a positive whole number, got {copies}.")
+    if axis not in SHIFT_AXES:
+        raise DataError(f"axis must be one of {', '.join(SHIFT_AXES)}, got {axis!r}.")
+    rng = np.random.default_rng(random_state)
+    n, k = len(images), int(max_shift)
+    stack = images.reshape(n, 28, 28)
+    # Every shift of an image is a 28 x 28 window of it padded by k zeros on each side:
+    # moving dy down starts the window k - dy rows from the top.
+    padded = np.zeros((n, 28 + 2 * k, 28 + 2 * k), dtype=images.dtype)
+    padded[:, k : k + 28, k : k + 28] = stack
+    windows = np.lib.stride_tricks.sliding_window_view(padded, (28, 28), axis=(1, 2))
+    moved = [stack]
+    for _ in range(copies):
+        dy = rng.integers(-k, k + 1, n) if axis != "horizontal" else np.zeros(n, dtype=int)
+        dx = rng.integers(-k, k + 1, n) if axis != "vertical" else np.zeros(n, dtype=int)
+        moved.append(windows[np.arange(n), k - dy, k - dx])
+    out = np.concatenate(moved).reshape(-1, *images.shape[1:])
+    return out, np.tile(labels, copies + 1)

@@ -9,23 +9,34 @@ batch buffers, so the hot loop allocates almost nothing.
 
 As in scikit-learn, the validation split is stratified only for two classes.
 Only the ``adam`` and ``sgd`` solvers with a constant learning rate exist here.
+
+Precision: input of any dtype is converted to float32 and training runs in
+float32, so ``coefs_``, ``intercepts_`` and :meth:`MLPClassifier.predict_proba`
+are float32 even for float64 input (scikit-learn keeps float64 input in float64).
+
+Epoch counts: ``n_iter_`` is scikit-learn's, the epochs of the last call (``fit``
+counts from 0 again even with ``warm_start``; each ``partial_fit`` is one), while
+``loss_curve_`` and the callback's ``EpochInfo.epoch`` count every epoch since the
+weights were initialised, so a run continued with ``partial_fit`` or a warm start
+goes on numbering its epochs.
 """
 
 from __future__ import annotations
 
-import numbers
 import time
 import warnings
+from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.multiclass import check_classification_targets, unique_labels
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from neuronlab.models import network
+from neuronlab.models import compiled, network
 from neuronlab.models.network import F32, SGD, Adam, Layout, Workspace
 from neuronlab.models.training import Callback, EpochInfo, blas_threads, wants_stop
 
@@ -36,11 +47,37 @@ SOLVERS = ("adam", "sgd")
 class MLPClassifier(ClassifierMixin, BaseEstimator):
     """Multi-layer perceptron trained with Adam or SGD on mini-batches.
 
-    Parameters mean what they mean in scikit-learn's ``MLPClassifier``.
-    ``callback`` receives an :class:`EpochInfo` after every epoch and may
-    return ``False`` to stop training (the model keeps its current weights, or
-    with early stopping the best ones so far).
+    Parameters mean what they mean in scikit-learn's ``MLPClassifier``
+    (``hidden_layer_sizes=()`` means no hidden layer: logistic regression
+    trained by SGD or Adam). ``callback`` receives an :class:`EpochInfo` after
+    every epoch and may return ``False`` to stop training (the model keeps its
+    current weights, or with early stopping the best ones so far).
     """
+
+    # scikit-learn's constraints for the parameters we share, checked by _validate_params.
+    _parameter_constraints: dict = {
+        "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
+        "activation": [StrOptions(set(HIDDEN_ACTIVATIONS))],
+        "solver": [StrOptions(set(SOLVERS))],
+        "alpha": [Interval(Real, 0, None, closed="left")],
+        "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
+        "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "shuffle": ["boolean"],
+        "random_state": ["random_state"],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="left")],
+        "beta_1": [Interval(Real, 0, 1, closed="left")],
+        "beta_2": [Interval(Real, 0, 1, closed="left")],
+        "epsilon": [Interval(Real, 0, None, closed="neither")],
+        "n_iter_no_change": [Interval(Integral, 1, None, closed="left"), Options(Real, {np.inf})],
+        "momentum": [Interval(Real, 0, 1, closed="both")],
+        "nesterovs_momentum": ["boolean"],
+        "callback": [callable, None],
+        "warm_start": ["boolean"],
+        "verbose": ["verbose"],
+    }
 
     def __init__(
         self,
@@ -63,6 +100,9 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
         momentum: float = 0.9,
         nesterovs_momentum: bool = True,
         callback: Callback | None = None,
+        *,
+        warm_start: bool = False,
+        verbose: bool = False,
     ) -> None:
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -83,22 +123,40 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
         self.momentum = momentum
         self.nesterovs_momentum = nesterovs_momentum
         self.callback = callback
+        self.warm_start = warm_start
+        self.verbose = verbose
 
     # ----- public API -------------------------------------------------------------------------
 
     def fit(self, X, y) -> MLPClassifier:
-        """Train from scratch on ``X`` (n, d) and labels ``y``; returns ``self``."""
+        """Train on ``X`` (n, d) and labels ``y``; returns ``self``.
+
+        From fresh weights, or with ``warm_start`` from the weights of the
+        previous fit (the classes must be the same; the optimiser starts afresh,
+        as in scikit-learn).
+        """
         self._check_params()
-        X, y = validate_data(self, X, y, dtype=F32, order="C")
+        warm = self.warm_start and hasattr(self, "coefs_")
+        X, y = validate_data(self, X, y, dtype=F32, order="C", reset=not warm)
         check_classification_targets(y)
-        self.classes_ = unique_labels(y)
-        if len(self.classes_) < 2:
+        classes = unique_labels(y)
+        if warm and set(classes) != set(self.classes_):
+            raise ValueError(
+                "warm_start can only be used where `y` has the same classes as in the previous "
+                f"call to fit. Previously got {self.classes_}, `y` has {classes}"
+            )
+        if len(classes) < 2:
             raise ValueError(
                 "MLPClassifier needs samples of at least 2 classes, but the data contains only "
-                f"one class: {self.classes_[0]!r}."
+                f"one class: {classes[0]!r}."
             )
         rng = check_random_state(self.random_state)
-        self._initialize(X.shape[1], rng)
+        if warm:
+            self._adopt_weights()
+            self._optimizer = self._make_optimizer(self._params.size)
+        else:
+            self.classes_ = classes
+            self._initialize(X.shape[1], rng)
         return self._train(X, y, rng, incremental=False)
 
     def partial_fit(self, X, y, classes=None) -> MLPClassifier:
@@ -123,14 +181,15 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
         if len(unknown):
             raise ValueError(f"`y` has classes not in `self.classes_` {self.classes_}: {unknown}.")
         rng = check_random_state(self.random_state)
-        if first_call:
-            self._initialize(X.shape[1], rng)
-        else:
+        # As in scikit-learn, weights already there (e.g. set by hand) are trained on.
+        if hasattr(self, "coefs_"):
             self._adopt_weights()
+        else:
+            self._initialize(X.shape[1], rng)
         return self._train(X, y, rng, incremental=True)
 
     def predict_proba(self, X) -> np.ndarray:
-        """Class probabilities, shape ``(n, n_classes)``."""
+        """Class probabilities, shape ``(n, n_classes)``, float32 (computed in float32)."""
         out = self._forward(X)
         return np.hstack([1.0 - out, out]) if self.n_outputs_ == 1 else out
 
@@ -153,39 +212,13 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
     # ----- set-up -----------------------------------------------------------------------------
 
     def _check_params(self) -> None:
+        """Raise ``InvalidParameterError`` (a ValueError) naming any invalid parameter."""
+        self._validate_params()
         sizes = self._hidden_sizes()
-        if not sizes or any(not isinstance(s, numbers.Integral) or s <= 0 for s in sizes):
+        if any(not isinstance(s, Integral) or s <= 0 for s in sizes):
             raise ValueError(
                 f"hidden_layer_sizes must be positive integers, got {self.hidden_layer_sizes!r}."
             )
-        if self.activation not in HIDDEN_ACTIVATIONS:
-            raise ValueError(
-                f"activation must be one of {HIDDEN_ACTIVATIONS}, got {self.activation!r}."
-            )
-        if self.solver not in SOLVERS:
-            raise ValueError(f"solver must be one of {SOLVERS}, got {self.solver!r}.")
-        if self.batch_size != "auto" and not (
-            isinstance(self.batch_size, numbers.Integral) and self.batch_size >= 1
-        ):
-            raise ValueError(
-                f"batch_size must be 'auto' or a positive integer, got {self.batch_size!r}."
-            )
-        positive = {"learning_rate_init": self.learning_rate_init, "epsilon": self.epsilon}
-        non_negative = {"alpha": self.alpha, "tol": self.tol, "momentum": self.momentum}
-        for name, value in positive.items():
-            if not (isinstance(value, numbers.Real) and value > 0):
-                raise ValueError(f"{name} must be a positive number, got {value!r}.")
-        for name, value in non_negative.items():
-            if not (isinstance(value, numbers.Real) and value >= 0):
-                raise ValueError(f"{name} must be a non-negative number, got {value!r}.")
-        for name in ("max_iter", "n_iter_no_change"):
-            value = getattr(self, name)
-            if not (isinstance(value, numbers.Integral) and value >= 1):
-                raise ValueError(f"{name} must be a positive integer, got {value!r}.")
-        for name in ("beta_1", "beta_2", "validation_fraction"):
-            value = getattr(self, name)
-            if not (isinstance(value, numbers.Real) and 0 <= value < 1):
-                raise ValueError(f"{name} must be in [0, 1), got {value!r}.")
 
     def _hidden_sizes(self) -> list:
         sizes = self.hidden_layer_sizes
@@ -256,7 +289,8 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
         # training rows of Fashion-MNIST would add 169 MB).
         rows = np.arange(len(y))
         if self.early_stopping:
-            stratify = targets if self.n_outputs_ == 1 else None
+            # boolean like scikit-learn's binarised labels, so its errors name the same classes
+            stratify = targets.astype(bool) if self.n_outputs_ == 1 else None
             train, val = train_test_split(
                 np.arange(len(y)),
                 random_state=rng,
@@ -299,24 +333,57 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
 
     def _run_epochs(self, X, rows, labels, targets, X_val, y_val, batch, rng, incremental) -> None:
         params = self._params
-        ws = Workspace(self._layout_from_fit(), batch)
+        layout = self._layout_from_fit()
+        ws = Workspace(layout, batch)
+        # One compiled call per epoch when the kernel is at hand; NumPy otherwise.
+        kernel = compiled.epoch_kernel()
+        if kernel is not None and not kernel.supports(self.activation, self._optimizer):
+            kernel = None
+        work = None if kernel is None else kernel.work_buffer(layout, batch)
         n = len(rows)
         order = np.arange(n)
         start = time.perf_counter()
         best = params.copy()
+        if self.early_stopping and self.validation_scores_ is None:
+            # a warm start that turned early stopping on
+            self.validation_scores_, self.best_validation_score_ = [], -np.inf
+        # scikit-learn's n_iter_ counts the epochs of this call only
+        self.n_iter_ = 0
         for _ in range(1 if incremental else self.max_iter):
             if self.shuffle:
                 rng.shuffle(order)  # the same permutation scikit-learn draws
             epoch_rows = rows[order]
-            total_loss, correct = self._one_epoch(ws, X, labels, targets, epoch_rows, batch)
+            if kernel is None:
+                total_loss, correct = self._one_epoch(ws, X, labels, targets, epoch_rows, batch)
+            else:
+                total_loss, correct = kernel.epoch(
+                    layout,
+                    params,
+                    ws.grad,
+                    X,
+                    targets,
+                    labels,
+                    epoch_rows,
+                    batch,
+                    self.activation,
+                    self.out_activation_ == "softmax",
+                    self.alpha,
+                    self._optimizer,
+                    work,
+                )
             self.n_iter_ += 1
             self.t_ += n
             self.loss_ = total_loss / n
             self.loss_curve_.append(self.loss_)
+            if self.verbose:
+                print(f"Iteration {self.n_iter_}, loss = {self.loss_:.8f}")
             validation = self._track_progress(X_val, y_val, params, best)
+            if self.verbose and validation is not None:
+                print(f"Validation score: {validation:f}")
             if self.callback is not None:
                 info = EpochInfo(
-                    epoch=self.n_iter_,
+                    # every epoch since the weights were initialised, across calls
+                    epoch=len(self.loss_curve_),
                     loss=self.loss_,
                     train_score=correct / n,
                     validation_score=validation,
@@ -327,6 +394,12 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
                 if wants_stop(self.callback, info):
                     break
             if self._no_improvement_count > self.n_iter_no_change:
+                if self.verbose:
+                    watched = "Validation score" if self.early_stopping else "Training loss"
+                    print(
+                        f"{watched} did not improve more than tol={self.tol:f} for "
+                        f"{self.n_iter_no_change} consecutive epochs. Stopping."
+                    )
                 break
         else:
             if not incremental:

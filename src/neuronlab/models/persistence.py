@@ -7,6 +7,18 @@ constructor parameters, the classes (a list of str or int) and, for an MLP, the
 training history. Loading uses ``allow_pickle=False`` and checks every key,
 dtype and shape, so a hostile or damaged file raises :class:`ModelFileError`.
 
+An MLP trained by the lab also holds its time machine (``model.history_``, see
+:mod:`neuronlab.models.history`): float32 ``history_coef_<l>`` ``(E, fan_in,
+fan_out)`` and ``history_intercept_<l>`` ``(E, fan_out)``, and in ``meta`` the
+kept ``history_epochs`` and the per-epoch ``history_loss``,
+``history_train_score`` and ``history_validation_score`` (null where unknown).
+Files without them load with ``history_ = None``.
+
+A convolutional network (kind ``cnn``) holds ``filters`` ``(F, k, k)``,
+``filter_bias`` ``(F,)`` and its dense layers as ``coef_<i>``/``intercept_<i>``;
+``meta`` adds its ``image_shape``. Its history, when kept, stores layer 0 as the
+filters, ``history_coef_0`` ``(E, F, k, k)`` and ``history_intercept_0`` ``(E, F)``.
+
 scikit-learn's fitted ``LogisticRegression``, ``OneVsRestClassifier`` of
 logistic regressions and ``MLPClassifier`` are saved by converting their arrays:
 they load back as our :class:`LogisticRegression` (multinomial when scikit-learn
@@ -19,16 +31,21 @@ training and are replaced by our defaults.
 from __future__ import annotations
 
 import json
+import math
 import os
 import tempfile
 import zipfile
 import zlib
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 from numpy.lib.npyio import NpzFile
 
 from neuronlab.errors import ModelFileError
+from neuronlab.models.convnet import ConvNetClassifier
+from neuronlab.models.convolution import ConvShape
+from neuronlab.models.history import History, epochs_trained
 from neuronlab.models.logistic import LogisticRegression
 from neuronlab.models.mlp import MLPClassifier
 from neuronlab.models.network import F32, Layout
@@ -51,7 +68,7 @@ _MLP_HISTORY = (
     "best_loss_",
 )
 
-Model = LogisticRegression | MLPClassifier
+Model = LogisticRegression | MLPClassifier | ConvNetClassifier
 
 
 # ----- saving -----------------------------------------------------------------------------------
@@ -92,6 +109,8 @@ def _to_arrays(model: Model) -> tuple[dict[str, np.ndarray], dict]:
             "intercept": np.asarray(model.intercept_, dtype=F32),
         }
         return arrays, meta
+    if isinstance(model, ConvNetClassifier):
+        return _cnn_to_arrays(model, meta)
     meta["kind"] = "mlp"
     params = {p: getattr(model, p) for p in _MLP_PARAMS}
     params["hidden_layer_sizes"] = [int(s) for s in model._hidden_sizes()]
@@ -99,6 +118,13 @@ def _to_arrays(model: Model) -> tuple[dict[str, np.ndarray], dict]:
     meta["history"] = {k: _json_value(getattr(model, k, None)) for k in _MLP_HISTORY}
     arrays = {f"coef_{i}": np.asarray(c, dtype=F32) for i, c in enumerate(model.coefs_)}
     arrays |= {f"intercept_{i}": np.asarray(b, dtype=F32) for i, b in enumerate(model.intercepts_)}
+    # The training time machine; a history that no longer matches the model (refit by hand)
+    # is left out rather than saved wrong.
+    history = getattr(model, "history_", None)
+    if history is not None and history.fits(list(model.coefs_), epochs_trained(model)):
+        history_arrays, history_meta = history.to_arrays()
+        arrays |= history_arrays
+        meta |= history_meta
     return arrays, meta
 
 
@@ -122,7 +148,7 @@ def _json_value(value):
 
 def _as_ours(model) -> Model:
     """Our model as is, or scikit-learn's fitted model converted to ours."""
-    if isinstance(model, LogisticRegression | MLPClassifier):
+    if isinstance(model, LogisticRegression | MLPClassifier | ConvNetClassifier):
         if not hasattr(model, "classes_"):
             raise ModelFileError("The model is not fitted yet; fit it before saving.")
         return model
@@ -210,11 +236,119 @@ def _set_history(model: MLPClassifier, history: dict) -> None:
     model._no_improvement_count = 0
 
 
+# ----- checks before loading: declared shapes only, no array built yet ------------------------
+
+# The metadata string: its per-epoch lists are a few thousand characters, not millions.
+MAX_META_CHARS = 2**20
+_MAX_DIMS = 4
+
+
+@dataclass(frozen=True)
+class ModelLimits:
+    """Bounds on a model file that someone else wrote (a server's upload), checked before loading.
+
+    Every bound is checked against the shapes the ``.npy`` headers inside the
+    archive declare, so a file past them costs no memory at all.
+    """
+
+    max_bytes: int  # all arrays together, history snapshots included
+    max_inputs: int
+    max_units: int  # any hidden layer
+    max_hidden_layers: int
+    max_classes: int
+
+
+def _declared_arrays(npz: NpzFile) -> dict[str, tuple[tuple[int, ...], np.dtype]]:
+    """Each array's shape and dtype as its header states them, checked against its stored size."""
+    declared = {}
+    for name in npz.files:
+        member = npz.zip.getinfo(f"{name}.npy")
+        with npz.zip.open(member) as stream:
+            version = np.lib.format.read_magic(stream)
+            if version not in ((1, 0), (2, 0)):
+                raise ValueError(f"array {name!r} has an .npy header of version {version}")
+            read_header = (
+                np.lib.format.read_array_header_1_0
+                if version == (1, 0)
+                else np.lib.format.read_array_header_2_0
+            )
+            shape, _, dtype = read_header(stream)
+            header_bytes = stream.tell()
+        if len(shape) > _MAX_DIMS or any(not isinstance(n, int) or n < 0 for n in shape):
+            raise ValueError(f"array {name!r} declares the shape {shape}")
+        if dtype.hasobject or dtype.fields is not None:
+            raise ValueError(f"array {name!r} declares the dtype {dtype}, not numbers")
+        size = math.prod(shape) * dtype.itemsize
+        if size != member.file_size - header_bytes:
+            raise ValueError(
+                f"array {name!r} declares {size:,} bytes but stores "
+                f"{member.file_size - header_bytes:,}"
+            )
+        declared[name] = (tuple(shape), dtype)
+    meta = declared.get("meta")
+    if meta is not None and meta[1].kind == "U" and meta[1].itemsize > 4 * MAX_META_CHARS:
+        raise ValueError(f"its metadata is longer than {MAX_META_CHARS:,} characters")
+    return declared
+
+
+class _TooLarge(ValueError):
+    """The model is well formed but larger than the caller's limits."""
+
+
+def _check_limits(
+    declared: dict[str, tuple[tuple[int, ...], np.dtype]], meta: dict, limits: ModelLimits
+) -> None:
+    """Refuse a model larger than ``limits`` allow, from its declared shapes and metadata."""
+    kind = meta.get("kind")
+    params = meta.get("params") if isinstance(meta.get("params"), dict) else {}
+    if kind == "mlp":
+        sizes = params.get("hidden_layer_sizes")
+        sizes = sizes if isinstance(sizes, list) else [sizes]
+        if len(sizes) > limits.max_hidden_layers:
+            raise _TooLarge(
+                f"it has {len(sizes)} hidden layers, more than the {limits.max_hidden_layers} "
+                "allowed here"
+            )
+        for size in sizes:
+            if not isinstance(size, int) or not 1 <= size <= limits.max_units:
+                raise _TooLarge(
+                    f"a hidden layer has {size!r} units; from 1 to {limits.max_units} "
+                    "are allowed here"
+                )
+        first = declared.get("coef_0")
+        if first is not None and first[0] and first[0][0] > limits.max_inputs:
+            raise _TooLarge(f"it reads {first[0][0]} inputs, more than {limits.max_inputs}")
+    elif kind == "logistic":
+        coef = declared.get("coef")
+        if coef is not None and len(coef[0]) == 2 and coef[0][1] > limits.max_inputs:
+            raise _TooLarge(f"it reads {coef[0][1]} inputs, more than {limits.max_inputs}")
+    classes = meta.get("classes")
+    if isinstance(classes, list) and len(classes) > limits.max_classes:
+        raise _TooLarge(f"it has {len(classes)} classes, more than {limits.max_classes}")
+    # Any kind: no axis wider than the inputs or a hidden layer, and a bounded total.
+    width = max(limits.max_inputs, limits.max_units)
+    for name, (shape, _) in declared.items():
+        # A history's first axis counts epochs; the byte budget below bounds it.
+        widths = shape[1:] if name.startswith("history_") else shape
+        if name != "meta" and any(n > width for n in widths):
+            raise _TooLarge(f"array {name!r} has the shape {shape}, wider than {width}")
+    total = sum(math.prod(shape) * dtype.itemsize for shape, dtype in declared.values())
+    if total > limits.max_bytes:
+        raise _TooLarge(
+            f"its arrays hold {total / 2**20:.0f} MB, more than the "
+            f"{limits.max_bytes / 2**20:.0f} MB allowed here"
+        )
+
+
 # ----- loading ----------------------------------------------------------------------------------
 
 
-def load_model(path: str | os.PathLike) -> Model:
-    """Read a model saved by :func:`save_model`; raise ModelFileError if the file is not one."""
+def load_model(path: str | os.PathLike, limits: ModelLimits | None = None) -> Model:
+    """Read a model saved by :func:`save_model`; raise ModelFileError if the file is not one.
+
+    With ``limits`` (a server reading an upload), a model larger than they allow is
+    refused from its declared shapes, before any of its arrays is built.
+    """
     path = Path(path)
     try:
         npz = np.load(path, allow_pickle=False)
@@ -231,6 +365,16 @@ def load_model(path: str | os.PathLike) -> Model:
         unpacked = sum(info.file_size for info in npz.zip.infolist())
         if unpacked > MAX_UNPACKED_BYTES:
             raise _bad(path, f"it unpacks to {unpacked:,} bytes, more than a model ever needs")
+        try:
+            declared = _declared_arrays(npz)
+            if limits is not None and "meta" in declared:
+                _check_limits(declared, _read_meta(npz["meta"]), limits)
+        except _TooLarge as exc:
+            raise ModelFileError(f"{path} holds a larger model than allowed here: {exc}.") from None
+        except (KeyError, OSError, EOFError, zipfile.BadZipFile, zlib.error) as exc:
+            raise _bad(path, f"an array header in it cannot be read ({exc})") from None
+        except (ValueError, TypeError, RecursionError) as exc:
+            raise _bad(path, str(exc) or type(exc).__name__) from None
         try:
             arrays = {key: npz[key] for key in npz.files}
         # A forged array header can ask for terabytes: MemoryError is a bad file, too.
@@ -272,7 +416,9 @@ def _from_arrays(arrays: dict[str, np.ndarray]) -> Model:
     if meta.get("kind") == "logistic":
         return _load_logistic(arrays, params, classes)
     if meta.get("kind") == "mlp":
-        return _load_mlp(arrays, params, classes, meta.get("history") or {})
+        return _load_mlp(arrays, params, classes, meta.get("history") or {}, meta)
+    if meta.get("kind") == "cnn":
+        return _load_cnn(arrays, params, classes, meta)
     raise ValueError(f"unknown model kind {meta.get('kind')!r}")
 
 
@@ -324,10 +470,14 @@ def _load_logistic(arrays: dict, params: dict, classes: np.ndarray) -> LogisticR
     return model
 
 
-def _load_mlp(arrays: dict, params: dict, classes: np.ndarray, history: dict) -> MLPClassifier:
+def _load_mlp(
+    arrays: dict, params: dict, classes: np.ndarray, history: dict, meta: dict | None = None
+) -> MLPClassifier:
+    snapshots = {k: arrays.pop(k) for k in list(arrays) if k.startswith("history_")}
     n_layers = len(arrays) // 2
     _expect_keys(arrays, {f"{k}_{i}" for k in ("coef", "intercept") for i in range(n_layers)})
-    params = {p: params[p] for p in _MLP_PARAMS}
+    # files saved before warm_start/verbose existed lack them: those two take their defaults
+    params = {p: {"warm_start": False, "verbose": False, **params}[p] for p in _MLP_PARAMS}
     params["hidden_layer_sizes"] = tuple(params["hidden_layer_sizes"])
     model = MLPClassifier(**params)
     model._check_params()
@@ -345,4 +495,107 @@ def _load_mlp(arrays: dict, params: dict, classes: np.ndarray, history: dict) ->
     model.classes_ = classes
     _restore_mlp(model, coefs, intercepts)
     _set_history(model, history)
+    model.history_ = History.from_arrays(snapshots, meta or {}, coefs, epochs_trained(model))
     return model
+
+
+# ----- the convolutional network ---------------------------------------------------------------
+
+_CNN_PARAMS = tuple(p for p in ConvNetClassifier().get_params() if p != "callback")
+
+
+def _cnn_to_arrays(model: ConvNetClassifier, meta: dict) -> tuple[dict[str, np.ndarray], dict]:
+    meta["kind"] = "cnn"
+    params = {p: _json_value(getattr(model, p)) for p in _CNN_PARAMS}
+    params["hidden_layer_sizes"] = [int(s) for s in model._hidden_sizes()]
+    params["pool"] = bool(model.pool)
+    meta["params"] = params
+    meta["image_shape"] = [int(n) for n in model.image_shape_]
+    meta["history"] = {k: _json_value(getattr(model, k, None)) for k in _MLP_HISTORY}
+    arrays = {
+        "filters": np.asarray(model.filters_, dtype=F32),
+        "filter_bias": np.asarray(model.filter_bias_, dtype=F32),
+    }
+    arrays |= {f"coef_{i}": np.asarray(c, dtype=F32) for i, c in enumerate(model.coefs_)}
+    arrays |= {f"intercept_{i}": np.asarray(b, dtype=F32) for i, b in enumerate(model.intercepts_)}
+    history = getattr(model, "history_", None)
+    layers = [model.filters_, *model.coefs_]
+    if history is not None and history.fits(layers, epochs_trained(model)):
+        history_arrays, history_meta = history.to_arrays()
+        arrays |= history_arrays
+        meta |= history_meta
+    return arrays, meta
+
+
+def _load_cnn(arrays: dict, params: dict, classes: np.ndarray, meta: dict) -> ConvNetClassifier:
+    snapshots = {k: arrays.pop(k) for k in list(arrays) if k.startswith("history_")}
+    n_layers = (len(arrays) - 2) // 2
+    expected = {"filters", "filter_bias"}
+    expected |= {f"{k}_{i}" for k in ("coef", "intercept") for i in range(n_layers)}
+    _expect_keys(arrays, expected)
+    params = {p: params[p] for p in _CNN_PARAMS}
+    params["hidden_layer_sizes"] = tuple(params["hidden_layer_sizes"])
+    model = ConvNetClassifier(**params)
+    model._check_params()
+    image = meta.get("image_shape")
+    if not (
+        isinstance(image, list)
+        and len(image) == 2
+        and all(isinstance(n, int) and not isinstance(n, bool) and n >= 1 for n in image)
+    ):
+        raise ValueError(f"image_shape must be two positive integers, got {image!r}")
+    shape = ConvShape((image[0], image[1]), model.filter_size, model.filters, model.pool)
+    filters, bias = arrays["filters"], arrays["filter_bias"]
+    k = model.filter_size
+    if filters.shape != (model.filters, k, k) or bias.shape != (model.filters,):
+        raise ValueError(
+            f"filters {filters.shape} and filter_bias {bias.shape} do not match "
+            f"{model.filters} filters of {k} x {k}"
+        )
+    coefs = [arrays[f"coef_{i}"] for i in range(n_layers)]
+    intercepts = [arrays[f"intercept_{i}"] for i in range(n_layers)]
+    units = [shape.n_features, *model._hidden_sizes(), len(classes)]
+    if n_layers != len(units) - 1 or any(c.ndim != 2 for c in coefs):
+        raise ValueError("the dense layer arrays do not match hidden_layer_sizes")
+    for coef, intercept, fan_in, fan_out in zip(coefs, intercepts, units, units[1:], strict=False):
+        if coef.shape != (fan_in, fan_out) or intercept.shape != (fan_out,):
+            raise ValueError(
+                f"dense layer shapes {coef.shape}/{intercept.shape} do not fit "
+                f"{fan_in} inputs and {fan_out} outputs"
+            )
+    layout = Layout(tuple(units))
+    model.classes_ = classes
+    model.image_shape_ = shape.image
+    model.n_features_in_ = image[0] * image[1]
+    model._set_params(shape, layout, shape.pack(filters, bias), layout.pack(coefs, intercepts))
+    model._optimizers = None  # a fresh Adam starts if training continues
+    _set_history(model, meta.get("history") or {})
+    model.history_ = _cnn_history(snapshots, meta, [model.filters_, *model.coefs_], model)
+    return model
+
+
+def _cnn_history(
+    snapshots: dict, meta: dict, layers: list[np.ndarray], model: ConvNetClassifier
+) -> History | None:
+    """:meth:`History.from_arrays` checks layers as (fan_in, fan_out) matrices with
+    (fan_out,) biases; the filters (F, k, k) with (F,) biases pass as (k*k, F)."""
+    f, k = layers[0].shape[0], layers[0].shape[1]
+    filters = snapshots.get("history_coef_0")
+    if filters is not None:
+        if filters.ndim != 4 or filters.shape[1:] != (f, k, k):
+            raise ValueError(f"the history of the filters has shape {filters.shape}")
+        snapshots["history_coef_0"] = filters.reshape(len(filters), f, k * k).transpose(0, 2, 1)
+    as_matrices = [layers[0].reshape(f, k * k).T, *layers[1:]]
+    history = History.from_arrays(snapshots, meta, as_matrices, epochs_trained(model))
+    if history is None:
+        return None
+    n = len(history.epochs)
+    first = np.ascontiguousarray(history.coefs[0].transpose(0, 2, 1)).reshape(n, f, k, k)
+    return History(
+        epochs=history.epochs,
+        coefs=(first, *history.coefs[1:]),
+        intercepts=history.intercepts,
+        loss=history.loss,
+        train_score=history.train_score,
+        validation_score=history.validation_score,
+    )

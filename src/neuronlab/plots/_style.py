@@ -26,9 +26,15 @@ WEIGHTS = "bwr"
 # "PiYG" runs magenta (low) -> white -> green (high), so positive products are green.
 ACTIVITY = "PiYG"
 GREY = "gray"
-COUNTS = "Blues"
-TRAIN_COLOUR = "#1f77b4"
-TEST_COLOUR = "#d62728"
+# Red/blue and green/magenta mean the sign of a weight and of input x weight, and nothing else:
+# counts, data splits, models and the winning answer take other hues, the same as the web page's
+# (web/static/js/palette.js, from the Okabe-Ito colour-blind-safe set).
+COUNTS = "YlOrBr"
+TRAIN_COLOUR = "#e69f00"
+TEST_COLOUR = "#1d232b"
+WINNER_COLOUR = "#e69f00"
+OTHER_COLOUR = "#b9c0c8"
+MODEL_COLOURS = {"logistic": "#1d232b", "mlp": "#e69f00", "augmented": "#8a6d00", "cnn": "#56b4e9"}
 
 WEIGHT_LABEL = "weight (red excites, blue inhibits)"
 ACTIVITY_LABEL = "input × weight (green pushes up, magenta down)"
@@ -146,8 +152,12 @@ def text_colour(rgba: tuple[float, ...]) -> str:
 
 
 def grid_shape(n: int) -> tuple[int, int]:
-    """Rows and columns of the squarest grid holding ``n`` maps."""
-    cols = int(np.ceil(np.sqrt(n)))
+    """Rows and columns of the squarest grid holding ``n`` maps, at most 10 across.
+
+    The web page and the widgets lay out per-unit maps the same way (``columns`` in
+    ``web/static/js/hiddenview.js``), so unit 7 sits in the same cell everywhere.
+    """
+    cols = min(10, int(np.ceil(np.sqrt(n))))
     return int(np.ceil(n / cols)), cols
 
 

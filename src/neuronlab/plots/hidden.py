@@ -12,8 +12,10 @@ from neuronlab.plots._style import (
     ACTIVITY,
     ACTIVITY_LABEL,
     GREY,
+    OTHER_COLOUR,
     WEIGHT_LABEL,
     WEIGHTS,
+    WINNER_COLOUR,
     colour_bar,
     grid_shape,
     limit,
@@ -42,7 +44,8 @@ def hidden_grid(coefs0: np.ndarray) -> Figure:
     axes = map_grid(fig, len(maps))
     for unit, (ax, weights) in enumerate(zip(axes, maps, strict=True)):
         show_weights(ax, weights, vrange)
-        ax.set_title(f"unit {unit + 1}", fontsize=7, pad=2)
+        # Numbered from 0 as everywhere in the lab (and as model.coefs_[0][:, unit]).
+        ax.set_title(f"unit {unit}", fontsize=7, pad=2)
     scale_bar(fig, WEIGHTS, -vrange, vrange, axes, WEIGHT_LABEL)
     fig.suptitle(f"What each of the {len(maps)} hidden units looks for")
     return fig
@@ -95,12 +98,12 @@ def hidden_activations_figure(
     bars = bottom.subplots()
     names = list(class_names) if class_names is not None else [str(c) for c in acts.classes]
     winner = int(np.argmax(acts.probabilities))
-    colours = ["#888888"] * len(names)
-    colours[winner] = "#2ca02c"
+    colours = [OTHER_COLOUR] * len(names)
+    colours[winner] = WINNER_COLOUR
     bars.bar(range(len(names)), acts.probabilities, color=colours)
     bars.set_xticks(range(len(names)), names)
     bars.set_ylim(0, 1)
     bars.set_ylabel("probability")
-    bars.set_title(f"The network's answer: {names[winner]} (green bar = its choice)")
+    bars.set_title(f"The network's answer: {names[winner]} (orange bar = its choice)")
     fig.suptitle("One image through the hidden layer")
     return fig

@@ -12,8 +12,10 @@ from neuronlab.analysis import Confusion, mean_difference, overlay
 from neuronlab.analysis._arrays import one_image
 from neuronlab.plots._style import (
     COUNTS,
+    OTHER_COLOUR,
     WEIGHT_LABEL,
     WEIGHTS,
+    WINNER_COLOUR,
     colour_bar,
     limit,
     new_figure,
@@ -144,8 +146,8 @@ def ten_outputs_figure(
     colour_bar(fig, artist, picture, "brightness\n(black 0, white 1)", location="bottom")
     bars = fig.add_subplot(grid[0, 1])
     winner = int(np.argmax(outputs))
-    colours = ["#888888"] * len(names)
-    colours[winner] = "#2ca02c"
+    colours = [OTHER_COLOUR] * len(names)
+    colours[winner] = WINNER_COLOUR
     bars.bar(range(len(names)), outputs, color=colours)
     bars.set_xticks(range(len(names)), names)
     bars.set_ylim(0, 1)

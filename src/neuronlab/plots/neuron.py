@@ -63,7 +63,15 @@ def neuron_figure(
         low, high = low - 1, high + 1
     zs = np.linspace(low, high, 200)
     curve.plot(zs, fn(zs), color="black", label=f"{activation}(z)")
-    curve.plot([z], [y], "o", color="tab:red", markersize=10, label="this neuron now")
+    curve.plot(
+        [z],
+        [y],
+        "o",
+        color="#e69f00",
+        markeredgecolor="#1d232b",
+        markersize=10,
+        label="this neuron now",
+    )
     curve.set_xlabel("z = w·x + b (total input)")
     curve.set_ylabel("output")
     curve.set_title(f"z = {z:.2f}, output = {y:.3f}")

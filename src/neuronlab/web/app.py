@@ -9,7 +9,7 @@ import time
 import warnings
 import webbrowser
 from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from pathlib import Path
 from types import FrameType
 from typing import Any
@@ -23,8 +23,9 @@ from fastapi.staticfiles import StaticFiles
 
 from neuronlab.errors import NeuronLabError
 from neuronlab.web import routes_data, routes_jobs, routes_models
+from neuronlab.web.connections import MAX_CONNECTIONS, guarded_protocol
 from neuronlab.web.jobs import QueueFullError
-from neuronlab.web.lab import Lab
+from neuronlab.web.lab import DatasetLoadingError, Lab
 from neuronlab.web.schemas import EVENT_MODELS
 from neuronlab.web.security import LOOPBACK_HOSTS, access_token, is_loopback, lab_url, protect
 
@@ -53,6 +54,7 @@ def create_app(
         lab.preload()
         yield
         lab.jobs.shutdown()
+        lab.heavy.shutdown()
 
     app = FastAPI(
         title="Neuron Lab",
@@ -96,9 +98,20 @@ def _openapi_with_events(app: FastAPI) -> dict[str, Any]:
 
 
 def _lab_error(request: Request, exc: Exception) -> JSONResponse:
-    """Problems the user can fix (bad data, bad model file) answer 400 with their sentence."""
-    status = 429 if isinstance(exc, QueueFullError) else 400
-    return JSONResponse({"detail": str(exc)}, status_code=status)
+    """Problems the user can fix (bad data, bad model file) answer 400 with their sentence.
+
+    A full queue is 429, a dataset still downloading 503; both say when to retry.
+    The sentence never shows the server's own folders.
+    """
+    status = 400
+    if isinstance(exc, QueueFullError):
+        status = 429
+    elif isinstance(exc, DatasetLoadingError):
+        status = 503
+    retry_after = getattr(exc, "retry_after_s", None)
+    headers = {"Retry-After": str(retry_after)} if retry_after is not None else None
+    detail = request.app.state.lab.public(str(exc))
+    return JSONResponse({"detail": detail}, status_code=status, headers=headers)
 
 
 def _invalid_request(request: Request, exc: Exception) -> JSONResponse:
@@ -148,12 +161,11 @@ def serve(
         source,
         cache_dir=cache_dir,
         token=required,
-        allowed_hosts=LOOPBACK_HOSTS if local else None,
+        # The printed link names `host` itself (e.g. 127.0.0.2), so it must be accepted too.
+        allowed_hosts=(*LOOPBACK_HOSTS, host.strip("[]").lower()) if local else None,
         dask=dask,
     )
-    # A sweep step cannot stop midway; past this many seconds its event stream is cut.
-    config = uvicorn.Config(app, log_level="warning", timeout_graceful_shutdown=5)
-    server = _Server(config, app.state.lab)
+    server = _Server(server_config(app), app.state.lab)
     print(f"Neuron Lab is running at {url} (press Ctrl+C to stop)", flush=True)
     if required is None and not local:
         print(
@@ -163,6 +175,37 @@ def serve(
     if open_browser:
         threading.Thread(target=_open_when_up, args=(server, url), daemon=True).start()
     server.run(sockets=[listener])
+
+
+def server_config(app: FastAPI, **limits: float) -> uvicorn.Config:
+    """uvicorn's settings for the lab: slow clients time out, no client takes every socket.
+
+    ``limits`` are passed to :func:`guarded_protocol` (tests shorten them).
+    """
+    _raise_open_file_limit()
+    return uvicorn.Config(
+        app,
+        http=guarded_protocol(**limits),
+        log_level="warning",
+        # A sweep step cannot stop midway; past this many seconds its event stream is cut.
+        timeout_graceful_shutdown=5,
+        timeout_keep_alive=5,
+        # A backstop behind the protocol's own cap: past it uvicorn answers 503 at once.
+        limit_concurrency=MAX_CONNECTIONS + 1,
+    )
+
+
+def _raise_open_file_limit() -> None:
+    """Allow as many sockets as the system lets this user have (often 1,024 by default)."""
+    try:
+        import resource
+    except ImportError:  # Windows
+        return
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    wanted = hard if hard != resource.RLIM_INFINITY else max(soft, 65536)
+    if soft != resource.RLIM_INFINITY and soft < wanted:
+        with suppress(ValueError, OSError):
+            resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
 
 
 class _Server(uvicorn.Server):
@@ -180,7 +223,9 @@ class _Server(uvicorn.Server):
 def _bind(host: str, port: int) -> socket.socket:
     """Claim the port before anything else, so a busy port is one clear sentence."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    listener = socket.socket(family, socket.SOCK_STREAM)
+    # IPPROTO_TCP, not 0: accepted sockets inherit it, and asyncio only turns Nagle's
+    # algorithm off (TCP_NODELAY) on sockets that say they are TCP.
+    listener = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         listener.bind((host, port))
@@ -189,7 +234,7 @@ def _bind(host: str, port: int) -> socket.socket:
         raise NeuronLabError(
             f"Cannot listen on {host}:{port} ({exc.strerror}); pick another port with --port."
         ) from exc
-    listener.listen(128)
+    listener.listen(1024)
     return listener
 
 

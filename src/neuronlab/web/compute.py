@@ -13,17 +13,18 @@ from __future__ import annotations
 
 import base64
 import os
-import tempfile
+import re
 import time
-import zipfile
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from neuronlab import settings as knobs
 from neuronlab.analysis import class_means, confusion, hidden_sweep, shift_accuracy
 from neuronlab.errors import ModelFileError
-from neuronlab.models import EpochInfo, load_model, make_model
+from neuronlab.models import EpochInfo
+from neuronlab.models.history import best_epoch, epochs_trained
+from neuronlab.training import build_model, first_n, fit, train_more
 from neuronlab.web.jobs import Job, JobCancelled
 from neuronlab.web.lab import Lab, Split
 from neuronlab.web.schemas import (
@@ -43,8 +44,11 @@ from neuronlab.web.schemas import (
 PIXELS = 784
 SHIFT_SAMPLE = 2000
 CORES = os.cpu_count() or 1
-# Hidden weights are ~100 kB of base64: send them twice a second, not every epoch.
-WEIGHTS_EVERY_S = 0.5
+# Live weights go out after every epoch, so the page can show them form, unless a run is
+# both fast and large: at most 20 events a second and about 4 MB of base64 a second
+# (a 784 x 25 layer is 105 kB: 20 a second; 784 x 400 is 1.7 MB: one every 0.4 s).
+WEIGHTS_MIN_INTERVAL_S = 0.05
+WEIGHTS_BYTES_PER_S = 4 * 2**20
 
 
 def b64_float32(array: np.ndarray) -> str:
@@ -56,14 +60,49 @@ def is_mlp(model: object) -> bool:
     return hasattr(model, "coefs_")
 
 
-def weight_arrays(model: object) -> list[tuple[str, np.ndarray]]:
-    """A model's weight arrays by name, in the order ``/weights?layer=`` counts them."""
+def weight_arrays(model: object, epoch: int | None = None) -> list[tuple[str, np.ndarray]]:
+    """A model's weight arrays by name, in the order ``/weights?layer=`` counts them.
+
+    With ``epoch``, the MLP's arrays as they were after that epoch (from its history):
+    ``NoHistory`` when it has none, ``EpochNotHeld`` when that epoch was not kept.
+    """
     if is_mlp(model):
+        coefs, intercepts = model.coefs_, model.intercepts_
+        if epoch is not None:
+            coefs, intercepts = _weights_after(model, epoch)
         layers = []
-        for i, (coef, intercept) in enumerate(zip(model.coefs_, model.intercepts_, strict=True)):
+        for i, (coef, intercept) in enumerate(zip(coefs, intercepts, strict=True)):
             layers += [(f"coefs_{i}", coef), (f"intercepts_{i}", intercept)]
         return layers
+    if epoch is not None:
+        raise NoHistory(
+            "This logistic regression keeps no training history; omit epoch for its weights"
+        )
     return [("coef", np.atleast_2d(model.coef_)), ("intercept", np.ravel(model.intercept_))]
+
+
+class NoHistory(LookupError):
+    """The model kept no weights per epoch (sklearn uploads, logistic regression, old files)."""
+
+
+class EpochNotHeld(LookupError):
+    """The model's history does not hold the asked epoch; the message lists what it holds."""
+
+
+def _weights_after(model: object, epoch: int) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    history = getattr(model, "history_", None)
+    if history is None:
+        raise NoHistory(
+            "This model has no training history (it was not trained by the lab, or before "
+            "the lab kept one); omit epoch for its final weights"
+        )
+    try:
+        return history.weights(epoch)
+    except KeyError:
+        raise EpochNotHeld(
+            f"epoch must be one of the {len(history.epochs)} epochs this model holds "
+            f"({history.describe_held()}), got {epoch}"
+        ) from None
 
 
 class ProgressReporter:
@@ -76,6 +115,7 @@ class ProgressReporter:
         self.losses: list[float] = []
         self.validation_scores: list[float] = []
         self._weights_sent_at: float | None = None
+        self._weights_interval = WEIGHTS_MIN_INTERVAL_S
 
     def __call__(self, info: EpochInfo) -> bool:
         self.losses.append(float(info.loss))
@@ -92,13 +132,13 @@ class ProgressReporter:
         self.job.publish("progress", event.model_dump())
         now = time.monotonic()
         if self.send_weights and (
-            self._weights_sent_at is None or now - self._weights_sent_at >= WEIGHTS_EVERY_S
+            self._weights_sent_at is None or now - self._weights_sent_at >= self._weights_interval
         ):
             self._weights_sent_at = now
             coefs0 = info.coefs[0]
-            weights = WeightsEvent(
-                epoch=info.epoch, shape=list(coefs0.shape), coefs0=b64_float32(coefs0)
-            )
+            encoded = b64_float32(coefs0)
+            self._weights_interval = max(WEIGHTS_MIN_INTERVAL_S, len(encoded) / WEIGHTS_BYTES_PER_S)
+            weights = WeightsEvent(epoch=info.epoch, shape=list(coefs0.shape), coefs0=encoded)
             self.job.publish("weights", weights.model_dump())
         return not self.job.cancel_requested
 
@@ -122,14 +162,26 @@ def describe(model: object, lab: Lab, key: str, **facts: Any) -> dict[str, Any]:
         "test_accuracy": float(np.trace(matrix) / max(matrix.sum(), 1)),
         "train_accuracy": float(model.score(train.X, train.y)),
         "fit_seconds": None,
-        "epochs": int(np.max(model.n_iter_)) if hasattr(model, "n_iter_") else None,
+        "epochs": epochs_trained(model) if hasattr(model, "n_iter_") else None,
         "confusion": matrix.tolist(),
         "loss_curve": _floats(getattr(model, "loss_curve_", None)),
         "validation_scores": _floats(getattr(model, "validation_scores_", None)),
         "layers": [{"name": n, "shape": list(np.shape(a))} for n, a in weight_arrays(model)],
+        "settings": knobs.effective(model),
+        **history_fields(model),
     }
     fields.update(facts)
     return ModelDetail(**fields).model_dump()
+
+
+def history_fields(model: object) -> dict[str, Any]:
+    """The summary's view of the time machine: kept epochs, per-epoch train scores, best."""
+    history = getattr(model, "history_", None)
+    return {
+        "history_epochs": [] if history is None else history.held(),
+        "train_scores": [] if history is None else list(history.train_score),
+        "best_epoch": best_epoch(model) if is_mlp(model) else None,
+    }
 
 
 def _floats(values: object) -> list[float]:
@@ -154,57 +206,116 @@ def check_compatible(model: object) -> None:
         )
 
 
+def training_data(lab: Lab, request: TrainRequest) -> tuple[object, Split]:
+    """The unfitted model and the (first ``n_train``) training examples a request asks for.
+
+    Raises ``SettingsError`` when ``n_train`` does not fit this dataset; the route calls
+    this before queueing, so that error is a 422 rather than a failed job.
+    """
+    chosen = request.settings()
+    model = build_model(
+        request.model, request.preset, chosen, seed=request.seed, classes=request.classes
+    )
+    data = lab.train.of_classes(request.classes)
+    X, y = first_n(model, data.X, data.y, chosen.get("n_train"))
+    return model, Split(X, y)
+
+
 def train(job: Job, lab: Lab, request: TrainRequest, key: str) -> dict[str, Any]:
     """Fit the requested model, streaming progress; save it and return the ``done`` data."""
-    model = make_model(
-        request.model,
-        request.preset,
-        multi_class=request.multi_class,
-        hidden=request.hidden if request.model == "mlp" else None,
-        random_state=request.seed,
-    )
-    if request.max_epochs is not None:
-        model.set_params(max_iter=request.max_epochs)
+    model, data = training_data(lab, request)
     reporter = ProgressReporter(job, model.get_params()["max_iter"], request.model == "mlp")
-    model.set_params(callback=reporter)
-    data = lab.train.of_classes(request.classes)
-    start = time.perf_counter()
-    model.fit(data.X, data.y)
-    fit_seconds = time.perf_counter() - start
+    fit_seconds = fit(model, data.X, data.y, reporter)
     if job.cancel_requested:
         raise JobCancelled
-    model.set_params(callback=None)
     ten_class_logistic = request.model == "logistic" and request.classes is None
     summary = describe(
         model,
         lab,
         key,
         preset=request.preset,
-        multi_class=request.multi_class if ten_class_logistic else None,
+        multi_class=model.multi_class if ten_class_logistic else None,
         seed=request.seed if request.model == "mlp" else None,
         fit_seconds=fit_seconds,
         loss_curve=reporter.losses,
         validation_scores=reporter.validation_scores,
+        # Scored on the images it trained on: with n_train, the first n only.
+        train_accuracy=float(model.score(data.X, data.y)),
+        settings=knobs.effective(model, len(data.y)),
     )
     lab.store.save(key, model, summary)
     return TrainingDone(model_key=key, summary=ModelSummary(**summary)).model_dump()
 
 
+CONTINUED = re.compile(r"-plus(\d+)$")
+
+
+def continued_key(key: str, epochs: int) -> str:
+    """``<key>-plus<k>``; continuing a continued model adds up (``-plus10`` + 5: ``-plus15``)."""
+    found = CONTINUED.search(key)
+    base, done = (key[: found.start()], int(found.group(1))) if found else (key, 0)
+    return knobs.short_key(f"{base}-plus{done + epochs}")
+
+
+def continue_training(
+    job: Job, lab: Lab, key: str, new_key: str, epochs: int, summary: dict[str, Any]
+) -> dict[str, Any]:
+    """Train model ``key`` ``epochs`` more epochs (partial_fit), saved as ``new_key``."""
+    model = lab.store.model(key)
+    n_train = (summary.get("settings") or {}).get("n_train")
+    data = lab.train.of_classes([int(c) for c in model.classes_])
+    X, y = data.X[:n_train], data.y[:n_train]
+    start_epoch = epochs_trained(model)
+    best = best_epoch(model)
+    first = best if best is not None else start_epoch
+    reporter = ProgressReporter(job, first + epochs, send_weights=True)
+    trained, seconds = train_more(model, X, y, epochs, reporter)
+    if job.cancel_requested:
+        raise JobCancelled
+    settings = knobs.effective(trained, n_train if n_train is not None else len(y))
+    facts = {name: summary[name] for name in ("preset", "multi_class", "seed") if name in summary}
+    new_summary = describe(
+        trained,
+        lab,
+        new_key,
+        **facts,
+        fit_seconds=(summary.get("fit_seconds") or 0.0) + seconds,
+        train_accuracy=float(trained.score(X, y)),
+        settings=settings,
+        continued_from=key,
+    )
+    lab.store.save(new_key, trained, new_summary)
+    return TrainingDone(model_key=new_key, summary=ModelSummary(**new_summary)).model_dump()
+
+
 def sweep(job: Job, lab: Lab, request: SweepRequest) -> dict[str, Any]:
-    """Train every size, a few at a time so that progress shows and cancel takes effect."""
-    train_split: Split = lab.train
+    """Train every size, a few at a time, publishing each network's ``result`` as it finishes.
+
+    Every network uses the request's MLP settings (``n_train`` picks the first images), so
+    chapter 7 can show overfitting. Between chunks the job sees a cancel.
+    """
+    settings = request.settings()
+    n_train = settings.pop("n_train", None)
+    params = knobs.estimator_params("mlp", settings)
+    X, y = first_n(build_model("mlp", request.preset, settings), lab.train.X, lab.train.y, n_train)
     test_split: Split = lab.test
-    step = max(1, CORES // request.seeds)
     sizes = list(request.sizes)
-    results = []
+    step = max(1, CORES // request.seeds)  # one chunk keeps every core busy
+    results: list[SweepResult] = []
     start = time.perf_counter()
+
+    def publish(r: Any) -> None:
+        result = sweep_result(r)
+        results.append(result)
+        job.publish("result", result.model_dump())
+
     for first in range(0, len(sizes), step):
         if job.cancel_requested:
             raise JobCancelled
         chunk = sizes[first : first + step]
-        results += hidden_sweep(
-            train_split.X,
-            train_split.y,
+        hidden_sweep(
+            X,
+            y,
             test_split.X,
             test_split.y,
             sizes=chunk,
@@ -212,10 +323,11 @@ def sweep(job: Job, lab: Lab, request: SweepRequest) -> dict[str, Any]:
             n_jobs=min(CORES, len(chunk) * request.seeds),
             preset=request.preset,
             client=lab.dask_client(),
+            params=params,
+            on_result=publish,
         )
-        done = first + len(chunk)
         progress = ProgressEvent(
-            epoch=done,
+            epoch=first + len(chunk),
             max_epochs=len(sizes),
             loss=None,
             train_score=None,
@@ -223,41 +335,22 @@ def sweep(job: Job, lab: Lab, request: SweepRequest) -> dict[str, Any]:
             elapsed_s=time.perf_counter() - start,
         )
         job.publish("progress", progress.model_dump())
-    out = [
-        SweepResult(
-            hidden=r.hidden,
-            seed=r.seed,
-            train_accuracy=r.train_accuracy,
-            test_accuracy=r.test_accuracy,
-            fit_seconds=r.fit_seconds,
-            epochs=r.epochs,
-            shape=list(r.coefs0.shape),
-            coefs0=b64_float32(r.coefs0),
-        )
-        for r in results
-    ]
-    return SweepDone(results=out).model_dump()
+    results.sort(key=lambda r: (r.hidden, r.seed))
+    return SweepDone(results=results).model_dump()
 
 
-def install_upload(lab: Lab, key: str, filename: str, content: bytes) -> dict[str, Any]:
-    """Load an uploaded model file safely, score it on this dataset and save it."""
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "upload.npz"
-        path.write_bytes(content)
-        try:
-            model = load_model(path)
-        except ModelFileError as exc:
-            # The loader names the file it read; the user knows it by the name they uploaded.
-            raise ModelFileError(str(exc).replace(str(path), filename)) from exc
-        except (ValueError, OSError, KeyError, EOFError, zipfile.BadZipFile) as exc:
-            raise ModelFileError(
-                f"{filename} is not a Neuron Lab model file ({exc}); "
-                "upload a .npz saved by the lab."
-            ) from exc
-    check_compatible(model)
-    summary = describe(model, lab, key)
-    lab.store.save(key, model, summary)
-    return summary
+def sweep_result(r: Any) -> SweepResult:
+    """One trained network of a sweep as the API sends it."""
+    return SweepResult(
+        hidden=r.hidden,
+        seed=r.seed,
+        train_accuracy=r.train_accuracy,
+        test_accuracy=r.test_accuracy,
+        fit_seconds=r.fit_seconds,
+        epochs=r.epochs,
+        shape=list(r.coefs0.shape),
+        coefs0=b64_float32(r.coefs0),
+    )
 
 
 def shift_curves(lab: Lab, models: dict[str, object], request: ShiftRequest) -> ShiftCurves:

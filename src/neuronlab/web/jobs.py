@@ -12,6 +12,7 @@ import asyncio
 import json
 import logging
 import threading
+import time
 import uuid
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable
@@ -26,7 +27,10 @@ TERMINAL = frozenset({"done", "error", "cancelled"})
 # Superseded snapshots of this event are dropped: a late listener needs only the newest.
 SNAPSHOT = "weights"
 POLL_S = 0.05
-KEEP_FINISHED = 64
+# A finished job keeps its events (a sweep's results can be large) for late listeners and
+# reconnects: the newest few, and none for longer than this after the job ended.
+KEEP_FINISHED = 32
+KEEP_FINISHED_S = 600.0
 
 
 class JobCancelled(Exception):
@@ -49,6 +53,7 @@ class Job:
         self._lock = threading.Lock()
         self._cancel = threading.Event()
         self.future: Future[None] | None = None
+        self.finished_at: float | None = None  # time.monotonic() of the terminal event
 
     def publish(self, name: str, data: dict[str, Any] | None = None) -> None:
         """Append an event; listeners pick it up on their next poll."""
@@ -58,6 +63,8 @@ class Job:
                     self._events[self._last_snapshot] = None
                 self._last_snapshot = len(self._events)
             self._events.append((name, data or {}))
+            if name in TERMINAL and self.finished_at is None:
+                self.finished_at = time.monotonic()
 
     def read(self, cursor: int) -> tuple[list[tuple[int, str, dict[str, Any]]], int]:
         """Events from index ``cursor`` on, with their indices, and the next cursor."""
@@ -118,6 +125,7 @@ class JobQueue:
 
     def get(self, job_id: str) -> Job | None:
         with self._lock:
+            self._forget_old()
             return self._jobs.get(job_id)
 
     def running_for(self, model_key: str) -> Job | None:
@@ -138,8 +146,11 @@ class JobQueue:
 
     def _forget_old(self) -> None:
         finished = [key for key, job in self._jobs.items() if job.finished]
-        for key in finished[: max(0, len(finished) - KEEP_FINISHED)]:
-            del self._jobs[key]
+        expired = time.monotonic() - KEEP_FINISHED_S
+        for i, key in enumerate(finished):
+            ended = self._jobs[key].finished_at
+            if i < len(finished) - KEEP_FINISHED or (ended is not None and ended < expired):
+                del self._jobs[key]
 
     @staticmethod
     def _run(job: Job, work: Callable[[Job], dict[str, Any]]) -> None:

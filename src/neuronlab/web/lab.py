@@ -1,7 +1,14 @@
-"""What one running web lab holds: its dataset (loaded once), saved models and job queue."""
+"""What one running web lab holds: its dataset (loaded once), saved models and job queue.
+
+The dataset loads in a background thread. A download (MNIST on first start
+without ``--data``) has an overall deadline, after which the default dataset
+falls back to the embedded digits; meanwhile requests are answered ``503`` with
+the download's progress instead of holding a server thread each.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
 import threading
@@ -12,11 +19,27 @@ import numpy as np
 from fastapi import Depends, Request
 
 from neuronlab.data import Dataset, cache_dir, load, load_default, select_classes
+from neuronlab.data.download import DownloadWatch, remove_stale_parts, watched
+from neuronlab.errors import NeuronLabError
 from neuronlab.web.jobs import Job, JobQueue
+from neuronlab.web.limits import HeavyLimiter
 from neuronlab.web.security import ClientJobs, time_limited
 from neuronlab.web.store import ModelStore
 
 T = TypeVar("T")
+
+DOWNLOAD_DEADLINE_S = 120.0  # MNIST is 11 MB: two minutes is a slow classroom line
+# How long a request waits for a dataset read from disk before it is told to retry, and
+# how long while a download runs (a failing mirror usually fails within that).
+READY_WAIT_S = 30.0
+DOWNLOAD_WAIT_S = 2.0
+RETRY_AFTER_S = 2
+
+
+class DatasetLoadingError(NeuronLabError):
+    """The dataset is still downloading (answered 503 with Retry-After)."""
+
+    retry_after_s = RETRY_AFTER_S
 
 
 class Split:
@@ -48,10 +71,14 @@ class Lab:
         self.cache = cache_dir(cache)
         self.jobs = JobQueue(max_workers=max_workers)
         self.client_jobs = ClientJobs()
+        self.heavy = HeavyLimiter()
         self._lock = threading.RLock()
         self._dataset: Dataset | None = None
         self._error: Exception | None = None
         self._cached: dict[str, object] = {}
+        self._ready = threading.Event()
+        self._loader: threading.Thread | None = None
+        self._watch: DownloadWatch | None = None
 
     def submit(
         self, kind: str, work: Callable[[Job], dict], client: str, model_key: str | None = None
@@ -71,31 +98,90 @@ class Lab:
 
     def preload(self) -> None:
         """Load the dataset in the background so the first API call finds it ready."""
-        threading.Thread(target=self._load_quietly, name="neuronlab-load", daemon=True).start()
+        self._start_loading()
 
-    def _load_quietly(self) -> None:
+    def _start_loading(self) -> None:
+        with self._lock:
+            if self._loader is None:
+                self._loader = threading.Thread(
+                    target=self._load, name="neuronlab-load", daemon=True
+                )
+                self._loader.start()
+
+    def _load(self) -> None:
+        remove_stale_parts(self.cache)  # what a download killed with kill -9 left behind
         try:
-            self.dataset()
-            self.store.summaries()
-        except Exception:  # kept in self._error and raised again on the next use
-            return
-        # Warm the model layer's slow imports while the user reads the first page.
-        import neuronlab.web.compute  # noqa: F401
+            with watched(DOWNLOAD_DEADLINE_S) as watch:
+                self._watch = watch
+                if self.source is None:
+                    self._dataset = load_default(cache_dir=self.cache, progress=False)
+                else:
+                    self._dataset = load(self.source, cache_dir=self.cache, progress=False)
+        except Exception as exc:  # kept, and raised again on every use
+            self._error = exc
+        finally:
+            self._watch = None
+            self._ready.set()
+        if self._error is None:
+            try:
+                self.store.summaries()
+                # Warm the model layer's slow imports while the user reads the first page.
+                import neuronlab.web.compute  # noqa: F401
+            except Exception:  # the request that needs them reports it
+                pass
 
     def dataset(self) -> Dataset:
-        """The lab's dataset; a failed load raises the same error on every call."""
-        with self._lock:
-            if self._dataset is None and self._error is None:
-                try:
-                    if self.source is None:
-                        self._dataset = load_default(cache_dir=self.cache, progress=False)
-                    else:
-                        self._dataset = load(self.source, cache_dir=self.cache, progress=False)
-                except Exception as exc:
-                    self._error = exc
-            if self._error is not None:
-                raise self._error
-            return self._dataset
+        """The lab's dataset (waiting for the load); a failed load raises the same error."""
+        self._start_loading()
+        self._ready.wait()
+        if self._error is not None:
+            raise self._error
+        assert self._dataset is not None
+        return self._dataset
+
+    async def ready(self, wait_s: float = READY_WAIT_S) -> None:
+        """Wait, without holding a thread, until the dataset is loaded (or failed to load).
+
+        While it downloads, or past ``wait_s``, raise DatasetLoadingError at once
+        with the progress, so a slow mirror never holds up the server.
+        """
+        if self._ready.is_set():
+            return
+        self._start_loading()
+        loop = asyncio.get_running_loop()
+        start = loop.time()
+        while not self._ready.is_set():
+            watch = self._watch
+            downloading = watch is not None and watch.current is not None
+            waited = loop.time() - start
+            if waited >= wait_s or (downloading and waited >= min(wait_s, DOWNLOAD_WAIT_S)):
+                raise DatasetLoadingError(self.loading_message())
+            await asyncio.sleep(0.02)
+
+    def loading_message(self) -> str:
+        """Where the dataset's download is, in one sentence for the page's notice."""
+        watch = self._watch
+        if watch is None or watch.current is None:
+            return "The lab is still loading its dataset; try again in a few seconds."
+        from neuronlab.data.sources import MNIST, REMOTES
+
+        remote = MNIST if self.source is None else REMOTES.get(str(self.source))
+        size = f"{watch.received / 1e6:.1f}"
+        if remote is not None:
+            size += f" of {sum(spec.size for spec in remote.files) / 1e6:.1f}"
+        left = max(0.0, watch.remaining() or 0.0)
+        fallback = " before it uses its built-in digits" if self.source is None else ""
+        return (
+            f"The lab is downloading its dataset ({size} MB so far; at most {left:.0f} s "
+            f"more{fallback}); this page tries again by itself."
+        )
+
+    def public(self, message: str) -> str:
+        """``message`` without the server's own folders, for a student's eyes."""
+        for folder in {str(self.cache.resolve()), str(self.cache)}:
+            message = message.replace(folder, "<cache>")
+        home = os.path.expanduser("~")
+        return message.replace(home, "~") if len(home) > 1 else message
 
     def once(self, name: str, make: Callable[[], T]) -> T:
         """``make()`` computed on first use and kept: the lab's small, bounded cache."""
@@ -126,9 +212,11 @@ class Lab:
         return slug or "dataset"
 
 
-def get_lab(request: Request) -> Lab:
-    """The lab of the app serving this request."""
-    return request.app.state.lab
+async def get_lab(request: Request) -> Lab:
+    """The lab of the app serving this request, once its dataset is ready (see Lab.ready)."""
+    lab: Lab = request.app.state.lab
+    await lab.ready()
+    return lab
 
 
 LabDep = Annotated[Lab, Depends(get_lab)]

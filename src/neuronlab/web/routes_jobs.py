@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, HTTPException, Request, Response
 from fastapi.responses import StreamingResponse
 
+from neuronlab.settings import SettingsError, preset_defaults
 from neuronlab.web.jobs import Job, stream
 from neuronlab.web.lab import Lab, LabDep
-from neuronlab.web.schemas import Cancelled, JobStarted, SweepRequest, SweepStarted, TrainRequest
+from neuronlab.web.routes_models import known_summary
+from neuronlab.web.schemas import (
+    Cancelled,
+    ContinueRequest,
+    JobStarted,
+    SweepRequest,
+    SweepStarted,
+    TrainRequest,
+)
 from neuronlab.web.security import client_id
 
 router = APIRouter(prefix="/api", tags=["jobs"])
@@ -46,10 +55,62 @@ def start_training(
     if lab.store.summary(key) is not None:
         response.status_code = 200
         return JobStarted(job_id=None, model_key=key)
+    try:  # n_train against this dataset's size, before anything is queued
+        compute.training_data(lab, body)
+    except SettingsError as error:
+        raise HTTPException(422, f"Invalid request: {error}") from None
     job = lab.jobs.running_for(key) or lab.submit(
         "training", lambda job: compute.train(job, lab, body, key), client_id(request), key
     )
     return JobStarted(job_id=job.id, model_key=key)
+
+
+@router.post(
+    "/models/{key}/continue",
+    response_model=JobStarted,
+    status_code=202,
+    responses={200: {"model": JobStarted, "description": "Already trained: job_id is null."}},
+)
+def continue_training(
+    lab: LabDep, key: str, body: ContinueRequest, request: Request, response: Response
+) -> JobStarted:
+    """Train an MLP `epochs` more epochs from where it stopped, saved under a new key.
+
+    The new key is `<key>-plus<epochs>` (adding up over continuations); its events are
+    those of /api/train, with epochs numbered on from the model's history.
+    """
+    from neuronlab.web import compute
+
+    summary = known_summary(lab, key)
+    if summary["kind"] != "mlp":
+        raise HTTPException(
+            422,
+            f"Model {key!r} is a logistic regression, fitted in one go: only an MLP can "
+            "continue training epoch by epoch.",
+        )
+    new_key = compute.continued_key(key, body.epochs)
+    if lab.store.summary(new_key) is not None:
+        response.status_code = 200
+        return JobStarted(job_id=None, model_key=new_key)
+    job = lab.jobs.running_for(new_key) or lab.submit(
+        "training",
+        lambda job: compute.continue_training(job, lab, key, new_key, body.epochs, summary),
+        client_id(request),
+        new_key,
+    )
+    return JobStarted(job_id=job.id, model_key=new_key)
+
+
+@router.get("/presets", response_model=dict[str, dict[str, dict[str, Any]]])
+def presets() -> dict[str, dict[str, dict[str, Any]]]:
+    """Each preset's value of every training setting, by model kind then preset name.
+
+    Read from the presets themselves (``make_model``), so the page's knobs need no copy.
+    """
+    return {
+        kind: {preset: preset_defaults(kind, preset) for preset in ("module", "fast")}
+        for kind in ("logistic", "mlp")
+    }
 
 
 @router.post("/sweep", response_model=SweepStarted, status_code=202)

@@ -6,11 +6,10 @@ the server starts without importing scikit-learn.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Query, Response, UploadFile
-from fastapi.concurrency import run_in_threadpool
+import numpy as np
+from fastapi import APIRouter, HTTPException, Query, Request, Response, UploadFile
 from fastapi.responses import FileResponse
 
 from neuronlab.web.binary import MEDIA_TYPE, array_response, binary_doc
@@ -25,12 +24,14 @@ from neuronlab.web.schemas import (
     Split,
     bounded,
 )
+from neuronlab.web.security import client_id
 from neuronlab.web.store import is_valid_key
 
 router = APIRouter(prefix="/api", tags=["models"])
 
 MAX_UPLOAD_BYTES = 20 * 2**20
 LayerIndex = bounded(0, 7)
+Epoch = bounded(1, 100_000)
 
 
 def known_summary(lab: Lab, key: str) -> dict[str, Any]:
@@ -66,16 +67,28 @@ def model_detail(lab: LabDep, key: str) -> dict[str, Any]:
     responses=binary_doc(
         "float32 weight array number `layer` of the model's `layers` list: for logistic "
         "regression coef (k, 784) then intercept (k,); for the MLP coefs_0, intercepts_0, "
-        "coefs_1, intercepts_1."
+        "coefs_1, intercepts_1. With `epoch`, the MLP's array as it was after that epoch "
+        "(one of the model's `history_epochs`)."
     ),
 )
 def model_weights(
-    lab: LabDep, key: str, layer: Annotated[LayerIndex, Query(description="Index in layers.")] = 0
+    lab: LabDep,
+    key: str,
+    layer: Annotated[LayerIndex, Query(description="Index in layers.")] = 0,
+    epoch: Annotated[
+        Epoch | None, Query(description="An epoch of history_epochs; omitted: final weights.")
+    ] = None,
 ) -> Response:
-    """One weight array of a model as raw float32 bytes."""
+    """One weight array of a model as raw float32 bytes, now or after a past epoch."""
     from neuronlab.web import compute
 
-    arrays = compute.weight_arrays(known_model(lab, key))
+    model = known_model(lab, key)
+    try:
+        arrays = compute.weight_arrays(model, epoch)
+    except compute.NoHistory as error:
+        raise HTTPException(422, f"{error}.") from None
+    except compute.EpochNotHeld as error:
+        raise HTTPException(422, f"Invalid request: {error}.") from None
     if layer >= len(arrays):
         raise HTTPException(
             422, f"layer must be between 0 and {len(arrays) - 1} for this model, got {layer}."
@@ -91,16 +104,21 @@ def model_weights(
         "images of the split (all classes, so indices match /api/images)."
     ),
 )
-def model_predictions(
+async def model_predictions(
     lab: LabDep,
+    request: Request,
     key: str,
     split: Annotated[Split, Query()] = "test",
     limit: Annotated[Limit, Query()] = MAX_LIMIT,
 ) -> Response:
     """Class probabilities of the model for the split's images."""
-    model = known_model(lab, key)
-    data = lab.test if split == "test" else lab.train
-    return array_response(model.predict_proba(data.X[:limit]), "float32")
+    known_summary(lab, key)
+
+    def predict() -> np.ndarray:
+        data = lab.test if split == "test" else lab.train
+        return known_model(lab, key).predict_proba(data.X[:limit])
+
+    return array_response(await lab.heavy.run(client_id(request), predict), "float32")
 
 
 @router.get(
@@ -117,37 +135,43 @@ def model_file(lab: LabDep, key: str) -> FileResponse:
     return FileResponse(path, media_type=MEDIA_TYPE, filename=f"{key}.npz")
 
 
-def upload_key(filename: str | None) -> str:
-    """``upload-<file name>`` as a model key, so uploads never replace trained models."""
-    stem = Path(filename or "model").stem.lower()
-    slug = "".join(c if c.isalnum() and c.isascii() else "-" for c in stem).strip("-")
-    return f"upload-{slug or 'model'}"[:80].rstrip("-")
-
-
 @router.post(
     "/models/upload",
     response_model=ModelSummary,
     responses={
-        400: {"description": "Not a Neuron Lab model file."},
+        400: {"description": "Not a Neuron Lab model file, or larger than the lab's models."},
+        403: {"description": "Not sent by the lab's page (see SECURITY.md)."},
         413: {"description": "Too big."},
+        429: {"description": "Upload quota reached, or too many heavy requests at once."},
     },
 )
-async def upload_model(lab: LabDep, file: UploadFile) -> dict[str, Any]:
+async def upload_model(lab: LabDep, request: Request, file: UploadFile) -> dict[str, Any]:
     """Add a `.npz` model file (at most 20 MB); it is checked, scored on this dataset and saved."""
     content = await file.read(MAX_UPLOAD_BYTES + 1)
     if len(content) > MAX_UPLOAD_BYTES:
         raise HTTPException(413, "The file is larger than 20 MB: upload a Neuron Lab .npz model.")
-    from neuronlab.web import compute
+    from neuronlab.web import uploads
 
     name = file.filename or "the uploaded file"
-    key = upload_key(file.filename)
-    return await run_in_threadpool(compute.install_upload, lab, key, name, content)
+    key = uploads.upload_key(file.filename, content)
+    client = client_id(request)
+    return await lab.heavy.run(client, lambda: uploads.install(lab, key, name, content, client))
 
 
-@router.post("/shift-curve", response_model=ShiftCurves)
-def shift_curve(lab: LabDep, body: ShiftRequest) -> ShiftCurves:
+@router.post(
+    "/shift-curve",
+    response_model=ShiftCurves,
+    responses={429: {"description": "Too many heavy requests at once; see Retry-After."}},
+)
+async def shift_curve(lab: LabDep, request: Request, body: ShiftRequest) -> ShiftCurves:
     """Test accuracy of each model when every digit moves by each shift (first 2,000 images)."""
     from neuronlab.web import compute
 
-    models = {key: known_model(lab, key) for key in body.model_keys}
-    return compute.shift_curves(lab, models, body)
+    for key in body.model_keys:
+        known_summary(lab, key)
+
+    def curves() -> ShiftCurves:
+        models = {key: known_model(lab, key) for key in body.model_keys}
+        return compute.shift_curves(lab, models, body)
+
+    return await lab.heavy.run(client_id(request), curves)

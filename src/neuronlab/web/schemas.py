@@ -6,15 +6,25 @@ range; the app turns it into a 422 with that sentence as ``detail``.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, Field, WithJsonSchema, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    WithJsonSchema,
+    model_validator,
+)
+
+from neuronlab import settings as knobs
 
 MAX_HIDDEN = 400
 MAX_EPOCHS = 500
 MAX_LIMIT = 10_000
 MAX_SHIFT = 8
 MAX_SEED = 2**31 - 1
+MAX_CONTINUE = 200
 
 
 def bounded(low: int, high: int) -> object:
@@ -27,6 +37,46 @@ def bounded(low: int, high: int) -> object:
 
     schema = {"type": "integer", "minimum": low, "maximum": high}
     return Annotated[int, AfterValidator(check), WithJsonSchema(schema)]
+
+
+def bounded_float(low: float, high: float) -> object:
+    """A ``float`` type that must lie in ``[low, high]`` (NaN never does), saying so."""
+
+    def check(value: float) -> float:
+        if not low <= value <= high:
+            text = knobs.number_text
+            raise ValueError(f"must be between {text(low)} and {text(high)}, got {text(value)}")
+        return value
+
+    schema = {"type": "number", "minimum": low, "maximum": high}
+    return Annotated[float, AfterValidator(check), WithJsonSchema(schema)]
+
+
+def optional(kind: object, schema: dict[str, Any]) -> object:
+    """``kind`` or null, described as one schema so the range stays at the top level."""
+    nullable = {**schema, "type": [schema["type"], "null"]}
+    return Annotated[kind | None, WithJsonSchema(nullable)]
+
+
+def _setting(name: str) -> object:
+    """The optional request type of training setting ``name``, with its range from settings."""
+    low, high = knobs.RANGES[name]
+    if name == "n_train":  # its ceiling is the dataset's size, checked by the route
+
+        def check(value: int) -> int:
+            if not low <= value <= high:
+                raise ValueError(f"must be {knobs.range_text(name)}, got {value}")
+            return value
+
+        schema = {"type": "integer", "minimum": low}
+        return optional(Annotated[int, AfterValidator(check)], schema)
+    if name in knobs.FLOATS:
+        return optional(
+            bounded_float(low, high), {"type": "number", "minimum": low, "maximum": high}
+        )
+    return optional(
+        bounded(int(low), int(high)), {"type": "integer", "minimum": low, "maximum": high}
+    )
 
 
 Digit = bounded(0, 9)
@@ -65,42 +115,89 @@ class DatasetInfo(BaseModel):
 
 
 class TrainRequest(BaseModel):
-    """Which model to train; the same request always names the same model key."""
+    """Which model to train; the same request always names the same model key.
+
+    Every setting is optional: null or omitted keeps the preset's value. A setting
+    of the other kind of model (``alpha`` for logistic regression, ``C`` for the
+    MLP) is refused, and so is a field the API does not know.
+    """
+
+    model_config = ConfigDict(extra="forbid")
 
     model: Literal["logistic", "mlp"] = "mlp"
     preset: Preset = "module"
-    multi_class: Literal["ovr", "multinomial"] = Field(
-        "ovr", description="Ten-class logistic regression only."
-    )
     classes: list[Digit] | None = Field(
         None,
         min_length=2,
         max_length=2,
         description="Two digits to tell apart; omitted for all ten.",
     )
-    hidden: Hidden = Field(25, description="Hidden units of the MLP.")
-    max_epochs: Epochs | None = Field(None, description="Omitted: the preset's own limit.")
-    seed: Seed = 0
+    seed: Seed = Field(0, description="The MLP's random start (ignored by logistic regression).")
+    C: _setting("C") = Field(None, description="Logistic regression: inverse regularisation.")
+    multi_class: Literal["ovr", "multinomial"] | None = Field(
+        None, description="Ten-class logistic regression: one-vs-rest or softmax."
+    )
+    hidden: _setting("hidden") = Field(None, description="Hidden units of the MLP.")
+    activation: Literal["logistic", "relu", "tanh"] | None = Field(
+        None, description="The MLP's hidden activation."
+    )
+    alpha: _setting("alpha") = Field(None, description="The MLP's L2 penalty.")
+    learning_rate_init: _setting("learning_rate_init") = Field(
+        None, description="The MLP's Adam step size."
+    )
+    batch_size: _setting("batch_size") = Field(None, description="Images per MLP update.")
+    early_stopping: bool | None = Field(
+        None, description="The MLP holds 10% out and keeps its best epoch."
+    )
+    max_epochs: _setting("max_epochs") = Field(
+        None, description="Epochs (MLP) or L-BFGS iterations (logistic) at most."
+    )
+    n_train: _setting("n_train") = Field(
+        None, description="Train on the first n training images (of the pair); null: all."
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _known_fields(cls, data: Any) -> Any:
+        # Said here rather than by extra="forbid" alone, to list the fields that do exist.
+        if isinstance(data, dict):
+            unknown = [name for name in data if name not in cls.model_fields]
+            if unknown:
+                raise ValueError(
+                    f"{unknown[0]} is not a field of a training request; the fields are "
+                    f"{', '.join(cls.model_fields)}"
+                )
+        return data
 
     @model_validator(mode="after")
-    def _distinct_classes(self) -> TrainRequest:
+    def _consistent(self) -> TrainRequest:
         if self.classes is not None and self.classes[0] == self.classes[1]:
             raise ValueError("classes must be two different digits")
+        try:
+            chosen = knobs.check(self.model, self.settings())
+        except knobs.SettingsError as error:
+            raise ValueError(str(error).rstrip(".")) from None
+        for name, value in chosen.items():  # rounded floats name the model they train
+            setattr(self, name, value)
         return self
+
+    def settings(self) -> dict[str, Any]:
+        """The settings given (not null), by name."""
+        return {
+            name: getattr(self, name) for name in knobs.FIELDS if getattr(self, name) is not None
+        }
 
     def model_key(self) -> str:
         """A stable name for the requested model, e.g. ``mlp-module-h25-s0``."""
-        parts = [self.model, self.preset]
-        if self.model == "mlp":
-            parts += [f"h{self.hidden}", f"s{self.seed}"]
-        elif self.classes is None:
-            parts.append(self.multi_class)
-        if self.classes is not None:
-            a, b = sorted(self.classes)
-            parts.append(f"pair-{a}-{b}")
-        if self.max_epochs is not None:
-            parts.append(f"e{self.max_epochs}")
-        return "-".join(parts)
+        return knobs.model_key(self.model, self.preset, self.classes, self.seed, self.settings())
+
+
+class ContinueRequest(BaseModel):
+    """How many more epochs an MLP trains, from where it stopped."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    epochs: bounded(1, MAX_CONTINUE) = Field(10, description="Extra epochs (partial_fit calls).")
 
 
 class JobStarted(BaseModel):
@@ -146,6 +243,26 @@ class ModelSummary(BaseModel):
     train_accuracy: float | None
     fit_seconds: float | None
     epochs: int | None
+    # Added with the knobs and the time machine; summaries saved before them load with these.
+    settings: dict[str, Any] = Field(
+        default_factory=dict,
+        description="Every effective setting (C, multi_class, hidden, ..., n_train).",
+    )
+    history_epochs: list[int] = Field(
+        default_factory=list,
+        description="Epochs whose weights are kept (/weights?epoch=); [] without history.",
+    )
+    train_scores: list[float | None] = Field(
+        default_factory=list,
+        description="Accuracy on the training batches during each epoch; [] when not kept.",
+    )
+    best_epoch: int | None = Field(
+        default=None,
+        description="The epoch whose weights are final, when early stopping restored them.",
+    )
+    continued_from: str | None = Field(
+        default=None, description="The model this one trained on from (continue)."
+    )
 
 
 class ModelDetail(ModelSummary):
@@ -179,13 +296,46 @@ class ShiftCurves(BaseModel):
 
 
 class SweepRequest(BaseModel):
-    """Hidden-layer sizes to train, each with ``seeds`` random starts."""
+    """Hidden-layer sizes to train, each with ``seeds`` random starts.
+
+    The MLP settings have the names and ranges of :class:`TrainRequest`'s; null or omitted
+    keeps the preset's value. Chapter 7's "make it overfit" sends few images, ``alpha`` 0
+    and no early stopping.
+    """
+
+    model_config = ConfigDict(extra="forbid")
 
     sizes: list[Hidden] = Field(
         default_factory=lambda: [4, 9, 16, 25, 36, 49, 64, 81, 100], min_length=1, max_length=16
     )
     seeds: SeedCount = 1
     preset: Preset = "module"
+    activation: Literal["logistic", "relu", "tanh"] | None = None
+    alpha: _setting("alpha") = None
+    learning_rate_init: _setting("learning_rate_init") = None
+    batch_size: _setting("batch_size") = None
+    early_stopping: bool | None = None
+    max_epochs: _setting("max_epochs") = None
+    n_train: _setting("n_train") = Field(
+        None, description="Train every network on the first n training images; null: all."
+    )
+
+    @model_validator(mode="after")
+    def _checked(self) -> SweepRequest:
+        try:
+            chosen = knobs.check("mlp", self.settings())
+        except knobs.SettingsError as error:
+            raise ValueError(str(error).rstrip(".")) from None
+        for name, value in chosen.items():
+            setattr(self, name, value)
+        return self
+
+    def settings(self) -> dict[str, Any]:
+        """The MLP settings given (not null), by name; ``n_train`` among them."""
+        names = (*knobs.MLP_ONLY, *knobs.BOTH)
+        return {
+            n: getattr(self, n) for n in names if n != "hidden" and getattr(self, n) is not None
+        }
 
 
 class ProgressEvent(BaseModel):

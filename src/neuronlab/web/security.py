@@ -13,13 +13,14 @@ from __future__ import annotations
 import hmac
 import ipaddress
 import json
+import re
 import secrets
 import socket
 import threading
 from collections.abc import Callable, Iterable, Mapping
 from http.cookies import CookieError, SimpleCookie
 from typing import Any
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -36,6 +37,12 @@ MAX_UPLOAD_BODY_BYTES = 21 * 2**20  # a 20 MB model file plus its multipart enve
 BODY_LIMITS = {"/api/models/upload": MAX_UPLOAD_BODY_BYTES}
 MAX_JOBS_PER_CLIENT = 3  # the chapters need at most two models at once
 JOB_TIME_LIMIT_S = 600.0  # far beyond the largest allowed job on the fast preset
+# A token goes unchanged into a link and a cookie: URL-safe characters only (RFC 3986 unreserved).
+TOKEN_PATTERN = re.compile(r"[A-Za-z0-9._~-]{8,128}")
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+# What a cross-site <form> may send without the browser asking the server first (CORS).
+SIMPLE_CONTENT_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data", "text/plain")
+PAGE_HEADER = "x-neuronlab"
 
 
 def is_loopback(host: str) -> bool:
@@ -56,12 +63,24 @@ def access_token(host: str, token: str | None = None, open_access: bool = False)
     out with ``open_access``.
     """
     if token is not None:
-        if len(token) < 8:
-            raise NeuronLabError("The access token must be at least 8 characters long.")
+        check_token(token)
         return token
     if open_access or is_loopback(host):
         return None
     return secrets.token_urlsafe(16)
+
+
+def check_token(token: str) -> None:
+    """Refuse a token that a link or a cookie could not carry unchanged."""
+    if len(token) < 8:
+        raise NeuronLabError("The access token must be at least 8 characters long.")
+    if TOKEN_PATTERN.fullmatch(token) is None:
+        bad = next((c for c in token if not re.fullmatch(r"[A-Za-z0-9._~-]", c)), None)
+        what = f"it contains {bad!r}" if bad is not None else "it is longer than 128 characters"
+        raise NeuronLabError(
+            f"The access token may only use letters, digits and - . _ ~ (8 to 128 of them), "
+            f"but {what}; pick another one."
+        )
 
 
 def lab_url(host: str, port: int, token: str | None = None) -> str:
@@ -91,6 +110,7 @@ def protect(
     its body is read. Returns ``app``.
     """
     app.add_middleware(BodyLimit)
+    app.add_middleware(CrossSiteGuard)
     if token is not None or allowed_hosts is not None:
         app.add_middleware(AccessGate, token=token, allowed_hosts=allowed_hosts)
     return app
@@ -158,9 +178,65 @@ class AccessGate:
         self, scope: Scope, send: Send, query: dict[str, str]
     ) -> None:
         rest = urlencode({k: v for k, v in query.items() if k != TOKEN_QUERY})
-        location = scope["path"] + (f"?{rest}" if rest else "")
+        location = local_path(scope["path"]) + (f"?{rest}" if rest else "")
         cookie = f"{TOKEN_COOKIE}={self.token}; Path=/; HttpOnly; SameSite=Strict"
         await _send_json(send, 303, {}, {"location": location, "set-cookie": cookie})
+
+
+def local_path(path: str) -> str:
+    """``path`` as a redirect target that stays on this server, in ASCII.
+
+    ``//evil.example/x`` would send the browser to another site; any path is
+    percent-encoded, since a header cannot carry ``€``.
+    """
+    return "/" + quote(path.lstrip("/\\"), safe="/!$&'()*+,;=:@-._~")
+
+
+class CrossSiteGuard:
+    """Answer 403 to a state-changing request that another web site could have made.
+
+    A page on any site can make the browser POST a form (or ``text/plain``) to
+    this lab, cookie included, without asking first. So an unsafe method must
+    come from the lab's own page: its ``Origin`` (when sent) is this server,
+    ``Sec-Fetch-Site`` (when sent) is not cross-site, and its body is JSON or it
+    carries the ``X-Neuronlab`` header, which no other site may add without a
+    CORS preflight that this lab never grants.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] in UNSAFE_METHODS:
+            why = _cross_site(_headers(scope))
+            if why is not None:
+                detail = (
+                    f"This lab only accepts changes from its own page ({why}): send JSON "
+                    "with Content-Type: application/json, or the X-Neuronlab: 1 header."
+                )
+                await _send_json(send, 403, {"detail": detail})
+                return
+        await self.app(scope, receive, send)
+
+
+def _cross_site(headers: Mapping[str, str]) -> str | None:
+    """Why a state-changing request looks cross-site, or None when it comes from our page."""
+    if headers.get("sec-fetch-site", "same-origin") not in ("same-origin", "none"):
+        return f"the browser says it comes from a {headers['sec-fetch-site']} page"
+    origin = headers.get("origin")
+    if origin is not None:
+        try:
+            netloc = urlsplit(origin).netloc.lower()
+        except ValueError:
+            netloc = ""
+        if netloc != headers.get("host", "").lower():
+            return f"it comes from {origin[:60]!r}"
+    if PAGE_HEADER in headers:
+        return None
+    content_type = headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type in SIMPLE_CONTENT_TYPES:
+        return f"a {content_type} body without the X-Neuronlab header"
+    return None
 
 
 class BodyLimit:

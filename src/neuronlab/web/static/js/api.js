@@ -13,7 +13,7 @@ async function check(response) {
   } catch {
     // The body was not JSON: keep the generic sentence.
   }
-  throw new ApiError(detail);
+  throw Object.assign(new ApiError(detail), { status: response.status });
 }
 
 export async function getJSON(url) {
@@ -36,7 +36,8 @@ export async function del(url) {
 export async function upload(url, file) {
   const form = new FormData();
   form.append("file", file);
-  return (await check(await fetch(url, { method: "POST", body: form }))).json();
+  // The header tells the server this comes from the lab's own page, not another site's form.
+  return (await check(await fetch(url, { method: "POST", body: form, headers: { "X-Neuronlab": "1" } }))).json();
 }
 
 const TYPED = { uint8: Uint8Array, u1: Uint8Array, float32: Float32Array, f4: Float32Array, int32: Int32Array, i4: Int32Array };
@@ -62,13 +63,13 @@ export function decodeFloat32(b64) {
 }
 
 /**
- * Follow a job's events. `on` maps event names (progress, weights, done, error, cancelled) to
+ * Follow a job's events. `on` maps event names (progress, weights, result, done, error, cancelled) to
  * handlers. Returns the EventSource; it closes itself after the final event.
  */
 export function follow(jobId, on) {
   const source = new EventSource(`/api/jobs/${encodeURIComponent(jobId)}/events`);
   let finished = false;
-  for (const name of ["progress", "weights", "done", "error", "cancelled"]) {
+  for (const name of ["progress", "weights", "result", "done", "error", "cancelled"]) {
     source.addEventListener(name, (event) => {
       const data = event.data ? JSON.parse(event.data) : {};
       if (["done", "error", "cancelled"].includes(name)) {

@@ -5,7 +5,7 @@ const FONT = "12px system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif";
 
 /**
  * A line chart. series: [{ys, xs?, color, label, dash?, dots?}], options: {xRange, yRange,
- * xLabel, yLabel, point: {x, y, color}, marker: x, integerX}.
+ * xLabel, yLabel, point: {x, y, color}, marker: x, markerColor, integerX}.
  */
 export function lineChart(canvas, w, h, series, opt) {
   const ctx = sizeCanvas(canvas, w, h);
@@ -73,7 +73,7 @@ export function lineChart(canvas, w, h, series, opt) {
   }
   ctx.setLineDash([]);
   if (opt.marker !== undefined) {
-    ctx.strokeStyle = "#f0a500";
+    ctx.strokeStyle = opt.markerColor || "#f0a500";
     ctx.lineWidth = 2;
     ctx.beginPath();
     ctx.moveTo(X(opt.marker), pad.t);

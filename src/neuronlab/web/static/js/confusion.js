@@ -3,7 +3,7 @@ import { cssColor, lutIndex } from "./colormaps.js";
 import { el } from "./draw.js";
 
 export const CONFUSION_NOTE =
-  "Rows: true digit. Columns: the model's answer. Blue cells are right answers, red cells mistakes; the darker, the larger the share of its row. Click a cell to see those test images.";
+  "Rows: true digit. Columns: the model's answer. Teal cells are right answers, orange cells mistakes (red and blue are kept for weights); the darker, the larger the share of its row. Click a cell to see those test images.";
 
 /**
  * A confusion matrix as a table of buttons (keyboard-usable); onPick(i, j) is called with the
@@ -38,7 +38,8 @@ const CONF_DIAG = (() => {
   const lut = new Uint8ClampedArray(256 * 4);
   for (let i = 0; i < 256; i++) {
     const t = i / 255;
-    lut.set([245 - 214 * t, 247 - 152 * t, 250 - 82 * t, 255], i * 4);
+    // White to dark teal (palette.js RIGHT).
+    lut.set([245 - 245 * t, 247 - 135 * t, 250 - 160 * t, 255], i * 4);
   }
   return lut;
 })();
@@ -46,7 +47,8 @@ const CONF_OFF = (() => {
   const lut = new Uint8ClampedArray(256 * 4);
   for (let i = 0; i < 256; i++) {
     const t = i / 255;
-    lut.set([250 - 10 * t, 247 - 120 * t, 245 - 130 * t, 255], i * 4);
+    // White to orange (palette.js WRONG).
+    lut.set([250 - 20 * t, 247 - 127 * t, 245 - 245 * t, 255], i * 4);
   }
   return lut;
 })();

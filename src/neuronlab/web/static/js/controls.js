@@ -5,6 +5,11 @@ import { formatValue, parseValue } from "./state.js";
 
 let uid = 0;
 
+/** A setting as a person reads it: 0.001, 0.5, 10, and 1e-5 rather than 0.00001. */
+export function formatSetting(v) {
+  return v !== 0 && Math.abs(v) < 1e-3 ? Number(v).toExponential(0).replace("e-", "e−") : String(v);
+}
+
 /** One control for `field`, bound to `store`. */
 export function control(field, store) {
   const id = `ctl-${field.name}-${++uid}`;
@@ -17,6 +22,10 @@ export function control(field, store) {
       { id },
       field.options.map((o) => el("option", { value: o, text: field.labels?.[o] ?? String(o) })),
     );
+  } else if (field.ladder) {
+    // A log-scale knob: the slider moves along the rungs, the readout shows the value.
+    input = el("input", { id, type: "range", min: 0, max: field.ladder.length - 1, step: 1 });
+    out = el("output", { for: id });
   } else if (field.type === "bool") {
     input = el("input", { id, type: "checkbox" });
   } else if (field.type === "ints" || field.type === "str") {
@@ -35,6 +44,12 @@ export function control(field, store) {
   input.dataset.field = field.name;
   const typed = input.type === "text" || input.type === "number";
   const show = (v) => {
+    if (field.ladder) {
+      input.value = String(field.ladder.indexOf(v));
+      input.setAttribute("aria-valuetext", formatSetting(v));
+      out.textContent = formatSetting(v);
+      return;
+    }
     if (field.type === "bool") input.checked = v;
     // Never rewrite a box while the user types in it ("-" or "1." are fine half-way).
     else if (!(typed && document.activeElement === input)) input.value = formatValue(field, v);
@@ -43,7 +58,9 @@ export function control(field, store) {
   show(value);
   const apply = (e, final) => {
     const t0 = e.timeStamp > 0 ? e.timeStamp : performance.now();
-    const raw = field.type === "bool" ? (input.checked ? "1" : "0") : input.value;
+    const raw = field.ladder
+      ? String(field.ladder[Number(input.value)])
+      : field.type === "bool" ? (input.checked ? "1" : "0") : input.value;
     const v = parseValue(field, raw);
     if (v !== undefined) store.set({ [field.name]: v }, { kind: field.name, t0 });
     // On leaving the box, show the value in force (clamped, or the old one if it was not valid).

@@ -95,3 +95,47 @@ export const predictions = (key) =>
 /** Test accuracy of each model on shifted test digits: {shifts, curves: {key: [...]}, n_images}. */
 export const shiftCurve = (keys, axis, wrap, shifts) =>
   postJSON("/api/shift-curve", { model_keys: keys, axis, wrap, shifts });
+
+/**
+ * The MLP `key` as it was after `epoch` (one of the summary's history_epochs): the loaded model
+ * with its four arrays replaced by the snapshot. Kept, so replaying a run twice is instant.
+ */
+export const modelAt = (key, epoch) =>
+  once(`model:${key}:epoch:${epoch}`, async () => {
+    const base = await model(key);
+    const arrays = await Promise.all(
+      [0, 1, 2, 3].map((i) =>
+        getArray(`/api/models/${encodeURIComponent(key)}/weights?layer=${i}&epoch=${epoch}`),
+      ),
+    );
+    const [W0, b0, W1, b1] = arrays.map((a) => a.data);
+    return { ...base, W0, b0, W1, b1, epoch };
+  });
+
+/**
+ * The test images as sparse rows (most pixels of a digit are 0): {start, idx, val, n}, so a
+ * forward pass over thousands of images costs only their inked pixels.
+ */
+export const sparseTest = (limit = 2000) =>
+  once(`sparse:${limit}`, async () => {
+    const t = await testSet();
+    const n = Math.min(limit, t.n);
+    let nnz = 0;
+    for (let k = 0; k < n * 784; k++) if (t.images[k]) nnz++;
+    const start = new Int32Array(n + 1);
+    const idx = new Int32Array(nnz);
+    const val = new Float32Array(nnz);
+    let q = 0;
+    for (let i = 0; i < n; i++) {
+      start[i] = q;
+      for (let p = 0; p < 784; p++) {
+        const v = t.images[i * 784 + p];
+        if (v) {
+          idx[q] = p;
+          val[q++] = v / 255;
+        }
+      }
+    }
+    start[n] = q;
+    return { start, idx, val, n, labels: t.labels.subarray(0, n) };
+  });

@@ -89,8 +89,12 @@ export class Raster {
   }
 }
 
-/** Download a canvas as a PNG file. */
+/** Download a canvas (or an SVG drawing, rasterised at 2x on white) as a PNG file. */
 function exportPNG(canvas, name) {
+  if (canvas instanceof SVGElement) {
+    svgToCanvas(canvas).then((c) => exportPNG(c, name));
+    return;
+  }
   canvas.toBlob((blob) => {
     const url = URL.createObjectURL(blob);
     const a = el("a", { href: url, download: `${name}.png` });
@@ -99,6 +103,28 @@ function exportPNG(canvas, name) {
     a.remove();
     setTimeout(() => URL.revokeObjectURL(url), 1000);
   }, "image/png");
+}
+
+/** An SVG drawing as a canvas at twice its size, on a white background. */
+export function svgToCanvas(node) {
+  const w = Number(node.getAttribute("width")) || node.clientWidth;
+  const h = Number(node.getAttribute("height")) || node.clientHeight;
+  const xml = new XMLSerializer().serializeToString(node);
+  const img = new Image();
+  return new Promise((resolve, reject) => {
+    img.onload = () => {
+      const canvas = document.createElement("canvas");
+      canvas.width = 2 * w;
+      canvas.height = 2 * h;
+      const ctx = canvas.getContext("2d");
+      ctx.fillStyle = "#fff";
+      ctx.fillRect(0, 0, canvas.width, canvas.height);
+      ctx.drawImage(img, 0, 0, canvas.width, canvas.height);
+      resolve(canvas);
+    };
+    img.onerror = reject;
+    img.src = `data:image/svg+xml;charset=utf-8,${encodeURIComponent(xml)}`;
+  });
 }
 
 /**
@@ -141,6 +167,13 @@ export function legend(kind, left, right, middle = "0") {
     el("span", { text: right }),
     kind === "grey" ? null : mid,
   );
+}
+
+/** A small line key for a legend under a chart: a stroke in the line's colour and dash, and its
+ * name. (The same as training.js's; here so that chapters a notebook widget mounts can use it.) */
+export function lineKey(line) {
+  const svg = `<svg width="28" height="10" aria-hidden="true"><line x1="1" y1="5" x2="27" y2="5" stroke="${line.color}" stroke-width="2.5" stroke-dasharray="${(line.dash || []).join(" ")}"/></svg>`;
+  return el("span", { class: "key" }, el("span", { html: svg }), line.label);
 }
 
 export const LEGENDS = {

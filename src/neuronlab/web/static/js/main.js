@@ -34,7 +34,9 @@ function route() {
   const chapter = CHAPTERS[id - 1];
   const state = readState(chapter.fields, params);
   if (current && current.chapter === chapter) {
-    // Same chapter, new link: apply every field (a pasted or edited URL).
+    // Same chapter, new link: apply every field (a pasted or edited URL), which is now the
+    // URL the store writes on from.
+    current.store.lastHash = location.hash;
     current.store.set(state);
     return;
   }
@@ -42,7 +44,8 @@ function route() {
   current?.store.dispose();
   view.replaceChildren();
   const store = new Store(id, chapter.fields, state, (s, changed) => current.view.update(s, changed));
-  history.replaceState(null, "", formatHash(id, chapter.fields, state));
+  store.lastHash = formatHash(id, chapter.fields, state);
+  history.replaceState(null, "", store.lastHash);
   const header = el(
     "header",
     {},
@@ -61,28 +64,29 @@ function route() {
   document.title = `${chapter.title} · Neuron Lab`;
 }
 
-async function showDataset() {
+async function showDataset(retried = false) {
+  const notice = document.getElementById("notice");
   try {
     const info = await datasetInfo();
     document.getElementById("dataset-name").textContent =
       `${info.description} · ${info.n_train.toLocaleString()} training and ${info.n_test.toLocaleString()} test images`;
-    const notice = document.getElementById("notice");
-    if (info.notice) {
-      notice.textContent = info.notice;
-      notice.hidden = false;
-    }
+    notice.textContent = info.notice || "";
+    notice.hidden = !info.notice;
+    if (retried) location.reload(); // the chapter's first requests met the download: start anew
   } catch (err) {
-    const notice = document.getElementById("notice");
-    notice.textContent = `Could not reach the lab's server: ${err.message}`;
+    // 503: the dataset is still downloading; the sentence says how far. Ask again shortly.
+    if (err.status === 503) setTimeout(() => showDataset(true), 2000);
+    notice.textContent = err.status === 503 ? err.message : `Could not reach the lab's server: ${err.message}`;
     notice.hidden = false;
   }
 }
 
-async function refreshModelFiles() {
+/** The sidebar's model list; it follows the model just trained or uploaded (event.detail.key). */
+async function refreshModelFiles(event) {
   const select = document.getElementById("model-download");
   const link = document.getElementById("model-download-link");
   const list = await modelList().catch(() => []);
-  const chosen = select.value;
+  const chosen = event?.detail?.key || select.value;
   select.replaceChildren(
     ...list.map((m) =>
       el("option", { value: m.model_key, text: `${m.model_key} (${(100 * m.test_accuracy).toFixed(1)}%)` }),
@@ -120,7 +124,7 @@ function setupUpload() {
         summary.kind === "mlp" ? " · " : "",
         el("a", { href: `#ch=9&model=${key}`, text: "See its mistakes" }),
       );
-      modelsChanged();
+      modelsChanged(summary.model_key);
     } catch (err) {
       status.textContent = err instanceof ApiError ? err.message : String(err);
     }
@@ -135,7 +139,23 @@ function showProblem(event) {
   notice.hidden = false;
 }
 
+/** On a narrow screen the chapter list folds away behind one button, so a chapter starts at the top. */
+function setupTocToggle() {
+  const toggle = document.getElementById("toc-toggle");
+  const nav = toggle.closest(".toc");
+  const set = (open) => {
+    nav.classList.toggle("open", open);
+    toggle.setAttribute("aria-expanded", String(open));
+  };
+  toggle.addEventListener("click", () => set(!nav.classList.contains("open")));
+  // Picking a chapter folds the list again.
+  document.getElementById("toc").addEventListener("click", (e) => {
+    if (e.target.closest("a")) set(false);
+  });
+}
+
 buildToc();
+setupTocToggle();
 window.addEventListener("unhandledrejection", showProblem);
 setupUpload();
 window.addEventListener("hashchange", route);

@@ -180,3 +180,34 @@ export function argmax(values) {
   for (let i = 1; i < values.length; i++) if (values[i] > values[best]) best = i;
   return best;
 }
+
+/**
+ * Every sparse test image through an MLP: the hidden units' total inputs Z (n*h, row-major)
+ * and the predicted class index of each image. Costs n x inked pixels x h.
+ */
+export function mlpBatch(m, sparse) {
+  const h = m.hidden;
+  const k = m.b1.length;
+  const { start, idx, val, n } = sparse;
+  const Z = new Float32Array(n * h);
+  const predicted = new Int32Array(n);
+  const f = activation(m.activation);
+  const logits = new Float64Array(k);
+  for (let i = 0; i < n; i++) {
+    const z = Z.subarray(i * h, (i + 1) * h);
+    z.set(m.b0);
+    for (let q = start[i]; q < start[i + 1]; q++) {
+      const v = val[q];
+      const row = idx[q] * h;
+      for (let j = 0; j < h; j++) z[j] += v * m.W0[row + j];
+    }
+    for (let c = 0; c < k; c++) logits[c] = m.b1[c];
+    for (let j = 0; j < h; j++) {
+      const a = f(z[j]);
+      for (let c = 0; c < k; c++) logits[c] += a * m.W1[j * k + c];
+    }
+    // One output (two classes): its logit decides; otherwise the largest wins.
+    predicted[i] = k === 1 ? (logits[0] > 0 ? 1 : 0) : argmax(logits);
+  }
+  return { Z, predicted, n, h };
+}

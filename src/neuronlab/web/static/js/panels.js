@@ -123,8 +123,7 @@ export function drawWeights(canvas, w, size) {
 }
 
 /** Each unit's output as a grey square (0 black, 1 white), numbered; null outputs draw as 0. */
-export function drawUnitOutputs(canvas, hidden, h = hidden.length) {
-  const cols = Math.min(h, 20);
+export function drawUnitOutputs(canvas, hidden, h = hidden.length, cols = Math.min(h, 20)) {
   const cell = 22;
   const rows = Math.ceil(h / cols);
   const w = cols * (cell + 4);

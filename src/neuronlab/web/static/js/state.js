@@ -1,6 +1,15 @@
 // Page state: each chapter declares its fields once; the URL hash is derived from that table.
-// A field is {name, type, default, min, max, step, options, label}; type is one of
+// A field is {name, type, default, min, max, step, options, ladder, label}; type is one of
 // "int", "float", "bool", "enum", "str" or "ints" (a comma-separated list of integers).
+// A float field with a `ladder` (sorted values, e.g. 1-2-5 steps of a log scale) only takes
+// those values: a raw value snaps to the nearest rung, so a link always names a model setting.
+
+/** The rung of `ladder` nearest to `v` on a log scale (linear when a rung is not positive). */
+export function snapToLadder(ladder, v) {
+  const log = ladder[0] > 0 && v > 0;
+  const d = (r) => (log ? Math.abs(Math.log(r) - Math.log(v)) : Math.abs(r - v));
+  return ladder.reduce((best, r) => (d(r) < d(best) ? r : best), ladder[0]);
+}
 
 /** Parse one raw hash value for a field; undefined when it is not valid for the field. */
 export function parseValue(field, raw) {
@@ -13,7 +22,8 @@ export function parseValue(field, raw) {
     }
     case "float": {
       const v = Number.parseFloat(raw);
-      return Number.isFinite(v) ? clamp(v) : undefined;
+      if (!Number.isFinite(v)) return undefined;
+      return field.ladder ? snapToLadder(field.ladder, v) : clamp(v);
     }
     case "bool":
       return raw === "1" || raw === "true";
@@ -33,7 +43,8 @@ export function parseValue(field, raw) {
 export function formatValue(field, value) {
   if (field.type === "bool") return value ? "1" : "0";
   if (field.type === "ints") return value.join(",");
-  if (field.type === "float") return String(Math.round(value * 1000) / 1000);
+  // Six significant digits: exact for the sliders' steps and for small values such as C = 1e-5.
+  if (field.type === "float") return String(Number(Number(value).toPrecision(6)));
   return String(value);
 }
 
@@ -51,8 +62,15 @@ export function readState(fields, params) {
 export function formatHash(ch, fields, state) {
   const params = new URLSearchParams({ ch: String(ch) });
   for (const f of fields) params.set(f.name, formatValue(f, state[f.name]));
+  // Generic, kept small (teach helper): fields no chapter owns survive the page's rewrites;
+  // ex=<id> names the exercise a teacher linked to (exercises.js reads it).
+  const current = hashParams(globalThis.location?.hash ?? "");
+  for (const name of KEPT_FIELDS) if (current.has(name)) params.set(name, current.get(name));
   return `#${params.toString().replaceAll("%2C", ",")}`;
 }
+
+/** Hash fields that belong to no chapter's state but stay in the URL while it changes. */
+export const KEPT_FIELDS = ["ex"];
 
 /** URL parameters of a hash such as "#ch=3&a=1&b=8". */
 export function hashParams(hash) {
@@ -101,11 +119,17 @@ export class Store {
     this.schedule();
   }
 
-  /** Rewrite the URL hash soon after the last change: browsers throttle rapid history calls. */
+  /**
+   * Rewrite the URL hash soon after the last change: browsers throttle rapid history calls.
+   * If the URL changed meanwhile by other means (a link, the back button), that new URL wins:
+   * its hashchange will apply it, so the pending write of the older state is dropped.
+   */
   writeHash() {
     clearTimeout(this.hashTimer);
     this.hashTimer = setTimeout(() => {
-      history.replaceState(null, "", formatHash(this.ch, this.fields, this.state));
+      if (this.lastHash !== undefined && location.hash !== this.lastHash) return;
+      this.lastHash = formatHash(this.ch, this.fields, this.state);
+      history.replaceState(null, "", this.lastHash);
     }, HASH_DELAY_MS);
   }
 

@@ -4,73 +4,109 @@ import { forgetModel, modelList } from "./data.js";
 import { lineChart } from "./charts.js";
 import { CONFUSION_NOTE, confusionTable } from "./confusion.js";
 import { el, figure, makeCanvas } from "./draw.js";
+import { SPLITS } from "./palette.js";
 
-/** Find a trained model matching `want` (kind, preset, classes, hidden, multi_class). */
+/**
+ * Find a trained model matching `want`: {kind, classes (null: all ten), preset, seed,
+ * settings: {name: value}}. Every setting given must equal the model's effective setting, so a
+ * knob's value names exactly one model; a model saved before settings were recorded matches
+ * only a request that names no settings.
+ */
 export async function findModel(want) {
   const list = await modelList();
-  // A max_epochs limit is part of the key ("-e3"): only a model trained with that limit fits.
-  const limited = (m) => /-e\d+$/.test(m.model_key);
-  const fits = (m) => (want.epochs ? m.model_key.endsWith(`-e${want.epochs}`) : !limited(m));
-  return list.find((m) => matches(m, want) && fits(m)) || null;
+  return list.find((m) => matches(m, want)) || null;
+}
+
+/**
+ * Whether a finished job's model is the one the knobs name now: a fit that ends after the
+ * learner moved on must not be drawn over the current setting. Without a summary (the
+ * model existed already) the request was made from the current knobs.
+ */
+export function stillWanted(done, settings) {
+  const have = done.summary?.settings;
+  if (!have) return true;
+  return Object.entries(settings).every(([k, v]) => v === null || v === undefined || have[k] === v);
 }
 
 function matches(m, want) {
   if (m.kind !== want.kind) return false;
   if (want.preset && m.preset !== want.preset) return false;
-  if (want.hidden && m.hidden !== want.hidden) return false;
-  if (want.multi_class && m.multi_class && m.multi_class !== want.multi_class) return false;
+  if (want.seed !== undefined && m.seed !== null && m.seed !== undefined && m.seed !== want.seed) return false;
   const classes = want.classes ? want.classes.join(",") : "0,1,2,3,4,5,6,7,8,9";
-  return m.classes.join(",") === classes;
+  if (m.classes.join(",") !== classes) return false;
+  const given = Object.entries(want.settings || {}).filter(([, v]) => v !== null && v !== undefined);
+  if (given.length === 0) return true;
+  const have = m.settings || {};
+  return given.every(([k, v]) => have[k] === v);
 }
 
 const NOT_TRAINED = "Not trained yet.";
+// The replay position on the curves: neutral grey, since orange is the training split.
+const MARKER = "#5b6470";
 
 /** Tell the rest of the page that the list of trained models changed. */
-export function modelsChanged() {
-  window.dispatchEvent(new Event("neuronlab:models"));
+export function modelsChanged(key = null) {
+  window.dispatchEvent(new CustomEvent("neuronlab:models", { detail: { key } }));
 }
 
 /**
  * A "Train" button with progress bar, status line, cancel button and live curves.
- * `request()` gives the POST /api/train body (or the sweep body when `url` is /api/sweep);
- * `onDone(data)` gets the done event's data; `onWeights(Float32Array, shape)` the MLP snapshots;
- * `step` names one progress step ("epoch", or "iteration" for logistic regression's solver).
+ * `request()` gives the POST body for `url` (a path, or a function giving one: /api/train,
+ * /api/sweep, a model's /continue); `onDone(data)`
+ * gets the done event's data; `onWeights(Float32Array, shape, epoch)` the MLP snapshots;
+ * `onProgress(p)` every progress event; `step` names one progress step ("epoch", or
+ * "iteration" for logistic regression's solver). `run()` starts training from code (a knob
+ * that retrains): while a job runs, the latest call waits and runs once it ends, so dragging
+ * a slider never queues a fit per position.
  */
-export function trainingPanel({ label, url = "/api/train", request, onDone, onWeights, curves = true, step = "epoch" }) {
+export function trainingPanel({ label, url = "/api/train", request, onDone, onWeights, onProgress, onResult, curves = true, step = "epoch", idle = NOT_TRAINED }) {
   const start = el("button", { type: "button", text: label });
   const cancel = el("button", { type: "button", class: "secondary", text: "Cancel", disabled: true });
   const bar = el("progress", { max: 1, value: 0, "aria-label": "training progress" });
-  const status = el("span", { class: "status", role: "status", text: NOT_TRAINED });
+  const status = el("span", { class: "status", role: "status", text: idle });
   const lossCanvas = makeCanvas(330, 190, "loss per epoch");
-  const valCanvas = makeCanvas(330, 190, "validation accuracy per epoch");
+  const valCanvas = makeCanvas(330, 190, "accuracy per epoch");
   const lossFig = figure({ title: "Training loss", canvas: lossCanvas, name: "loss-curve" });
-  const valFig = figure({ title: "Validation accuracy", canvas: valCanvas, name: "validation-curve" });
+  const accLegend = el("div", { class: "legend lines" });
+  const valFig = figure({ title: "Accuracy per epoch", canvas: valCanvas, name: "accuracy-curve", legend: accLegend });
   const figs = el("div", { class: "figs", hidden: true }, lossFig, valFig);
   let job = null;
+  let running = false; // from the click until the job's last event (job is null until the POST answers)
   let source = null;
+  let again = false;
   let loss = [];
   let val = [];
+  let trainAcc = [];
+  let marker;
 
   const drawCurves = () => {
     if (!curves || loss.length === 0) return;
     figs.hidden = false;
     const n = Math.max(2, loss.length);
-    lineChart(lossCanvas, 330, 190, [{ ys: loss, color: "#1f5fa8" }], {
+    lineChart(lossCanvas, 330, 190, [{ ys: loss, color: SPLITS.loss.color }], {
+      markerColor: MARKER,
       xRange: [1, n],
       yRange: [0, Math.max(...loss) * 1.05],
       xLabel: step,
       yLabel: "loss",
       integerX: true,
+      marker,
     });
-    valFig.hidden = val.length === 0;
-    if (val.length) {
-      lineChart(valCanvas, 330, 190, [{ ys: val, color: "#b2182b" }], {
+    const lines = [];
+    if (trainAcc.length) lines.push({ ys: trainAcc, color: SPLITS.train.color, dash: SPLITS.train.dash, key: SPLITS.train.label });
+    if (val.length) lines.push({ ys: val, color: SPLITS.validation.color, dash: SPLITS.validation.dash, key: SPLITS.validation.label });
+    valFig.hidden = lines.length === 0;
+    if (lines.length) {
+      lineChart(valCanvas, 330, 190, lines, {
         xRange: [1, n],
-        yRange: [Math.min(0.8, ...val), 1],
+        yRange: [Math.min(0.8, ...val, ...trainAcc), 1],
         xLabel: step,
         yLabel: "accuracy",
         integerX: true,
+        marker,
+        markerColor: MARKER,
       });
+      accLegend.replaceChildren(...lines.map((l) => lineKey({ ...l, label: l.key })));
     }
   };
 
@@ -80,17 +116,29 @@ export function trainingPanel({ label, url = "/api/train", request, onDone, onWe
     start.disabled = false;
     cancel.disabled = true;
     job = null;
+    running = false;
+    if (again) {
+      again = false;
+      run();
+    }
   };
 
-  start.addEventListener("click", async () => {
+  async function run() {
+    if (running) {
+      again = true;
+      return;
+    }
+    running = true;
     start.disabled = true;
     loss = [];
     val = [];
+    trainAcc = [];
+    marker = undefined;
     bar.value = 0;
     status.className = "status";
     status.textContent = "Starting…";
     try {
-      const answer = await postJSON(url, request());
+      const answer = await postJSON(typeof url === "function" ? url() : url, request());
       if (!answer.job_id) {
         bar.value = bar.max;
         await onDone({ model_key: answer.model_key });
@@ -105,18 +153,22 @@ export function trainingPanel({ label, url = "/api/train", request, onDone, onWe
           bar.value = p.epoch;
           if (p.loss !== null && p.loss !== undefined) loss.push(p.loss);
           if (p.validation_score !== null && p.validation_score !== undefined) val.push(p.validation_score);
+          if (step === "epoch" && p.train_score !== null && p.train_score !== undefined) trainAcc.push(p.train_score);
           const score = p.validation_score ?? p.train_score;
           status.textContent = `${step[0].toUpperCase()}${step.slice(1)} ${p.epoch} of ${p.max_epochs}` +
             (p.loss != null ? ` · loss ${p.loss.toFixed(4)}` : "") +
             (score != null ? ` · accuracy ${(100 * score).toFixed(1)}%` : "") +
             ` · ${p.elapsed_s.toFixed(1)} s`;
           drawCurves();
+          onProgress?.(p);
         },
-        weights: (w) => onWeights?.(decodeFloat32(w.coefs0), w.shape),
+        weights: (w) => onWeights?.(decodeFloat32(w.coefs0), w.shape, w.epoch),
+        // A sweep's networks, each as it finishes (teach helper: chapter 7 draws them at once).
+        result: (r) => onResult?.(r),
         done: async (data) => {
           bar.value = bar.max;
           if (data.model_key) forgetModel(data.model_key);
-          modelsChanged();
+          modelsChanged(data.model_key ?? null);
           // "Finished" only once the results are on screen.
           try {
             await onDone(data);
@@ -131,10 +183,12 @@ export function trainingPanel({ label, url = "/api/train", request, onDone, onWe
     } catch (err) {
       finish(err instanceof ApiError ? err.message : String(err), "error");
     }
-  });
+  }
 
+  start.addEventListener("click", run);
   cancel.addEventListener("click", async () => {
     if (!job) return;
+    again = false;
     cancel.disabled = true;
     status.textContent = "Cancelling…";
     try {
@@ -147,13 +201,20 @@ export function trainingPanel({ label, url = "/api/train", request, onDone, onWe
   const element = el("div", {}, el("div", { class: "progress" }, start, cancel, bar, status), figs);
   return {
     element,
+    run,
+    get busy() {
+      return running;
+    },
     /** Stop listening (the chapter is being left); the job itself keeps running on the server. */
     close: () => source?.close(),
-    /** Show a finished model's curves (one trained earlier, or just now); null: none yet. */
-    showCurves(lossCurve, valCurve) {
+    /**
+     * Show a finished model's curves (one trained earlier, or just now); null: none yet.
+     * `trainCurve` is the training accuracy per epoch when the model kept it.
+     */
+    showCurves(lossCurve, valCurve, trainCurve = []) {
       if (lossCurve === null) {
         figs.hidden = true;
-        if (!job) {
+        if (!running) {
           status.className = "status";
           status.textContent = NOT_TRAINED;
           bar.value = 0;
@@ -162,16 +223,31 @@ export function trainingPanel({ label, url = "/api/train", request, onDone, onWe
       }
       loss = [...(lossCurve || [])];
       val = [...(valCurve || [])];
+      trainAcc = [...(trainCurve || [])];
+      marker = undefined;
       drawCurves();
-      if (!job && status.textContent === NOT_TRAINED) {
+      // A model on screen replaces an old "Cancelled." or "Not trained yet." line.
+      if (!running && status.textContent !== "Finished." && !status.textContent.startsWith("Already")) {
+        status.className = "status";
         status.textContent = "Trained earlier: showing the saved model.";
         bar.value = bar.max;
       }
     },
+    /** Mark epoch `epoch` on both curves (the replay position); undefined: no marker. */
+    mark(epoch) {
+      marker = epoch;
+      drawCurves();
+    },
     setEnabled(on) {
-      if (!job) start.disabled = !on;
+      if (!running) start.disabled = !on;
     },
   };
+}
+
+/** A small line key: a stroke in the line's colour and dash, and its name. */
+export function lineKey(line) {
+  const svg = `<svg width="28" height="10" aria-hidden="true"><line x1="1" y1="5" x2="27" y2="5" stroke="${line.color}" stroke-width="2.5" stroke-dasharray="${(line.dash || []).join(" ")}"/></svg>`;
+  return el("span", { class: "key" }, el("span", { html: svg }), line.label);
 }
 
 /** Link to chapter 9 showing the test images of true class t predicted as p by `key`. */
@@ -187,6 +263,7 @@ export function resultsPanel(title, heading = null) {
   const holder = el("div");
   let render = null;
   const fig = figure({ title, canvas: holder, name: "confusion", note: CONFUSION_NOTE, render: () => render() });
+  const when = el("p", { class: "note" });
   const element = el(
     "div",
     { class: "results", hidden: true },
@@ -195,12 +272,18 @@ export function resultsPanel(title, heading = null) {
       el("div", {}, el("span", { class: "k", text: "test accuracy" }), acc),
       el("div", {}, el("span", { class: "k", text: "training accuracy" }), train),
       el("div", {}, el("span", { class: "k", text: "training time" }), fit)),
+    when,
     el("div", { class: "figs" }, fig),
   );
   return {
     element,
+    /** A line saying which state of the model the numbers are of (e.g. an epoch of a replay). */
+    note(text) {
+      when.textContent = text;
+    },
     show(summary) {
       element.hidden = !summary;
+      when.textContent = "";
       if (!summary) return;
       acc.textContent = `${(100 * summary.test_accuracy).toFixed(1)}%`;
       train.textContent = summary.train_accuracy == null ? "–" : `${(100 * summary.train_accuracy).toFixed(1)}%`;

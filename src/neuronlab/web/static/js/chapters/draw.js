@@ -7,6 +7,8 @@ import { GREY } from "../colormaps.js";
 import { argmax, logisticProba, mlpForward, preprocess } from "../nn.js";
 import { drawDigit, drawUnitOutputs } from "../panels.js";
 import { pickModels } from "../training.js";
+import { exercises } from "../exercises.js";
+import { OTHER, WINNER } from "../palette.js";
 
 const fields = [{ name: "img", type: "int", default: 0, min: 0, max: 9999, control: "number", label: "test image to start from" }];
 const PAD = 280;
@@ -111,10 +113,11 @@ function mount(root, store) {
           el("div", {}, el("span", { class: "k", text: "network" }), verdict.mlp))),
       figure({ title: "Hidden units' outputs", canvas: units, name: "draw-hidden-outputs", legend: LEGENDS.outputs() })),
     el("div", { class: "figs" },
-      figure({ title: "Logistic regression", canvas: bars.lr, name: "draw-predictions-lr", legend: says.lr }),
-      figure({ title: "Hidden-layer network", canvas: bars.mlp, name: "draw-predictions-mlp", legend: says.mlp })),
+      figure({ title: "Logistic regression", canvas: bars.lr, name: "draw-predictions-lr", legend: says.lr, note: "Orange bar: its answer; grey bars: the other classes." }),
+      figure({ title: "Hidden-layer network", canvas: bars.mlp, name: "draw-predictions-mlp", legend: says.mlp, note: "Orange bar: its answer; grey bars: the other classes." })),
     el("p", { class: "prose", text: "No mouse or touch screen? Start from a test digit instead, then change it by drawing." }),
     controls(store, ["img"], el("button", { type: "button", class: "secondary", text: "Put this test digit on the pad", onclick: fromTest })),
+    exercises("draw", store).element,
   );
   clear();
 
@@ -145,7 +148,7 @@ function mount(root, store) {
       barChart(bars[kind], 300, 170, p, "0123456789".split(""), {
         range: [0, 1],
         highlight: out[kind] ? best : -1,
-        fill: (j) => (out[kind] && j === best ? (kind === "lr" ? "#1f5fa8" : "#b2182b") : "#b9c0c8"),
+        fill: (j) => (out[kind] && j === best ? WINNER : OTHER),
       });
       says[kind].textContent = !models[kind]
         ? `Not trained yet: train it in chapter ${kind === "lr" ? 4 : 6}.`

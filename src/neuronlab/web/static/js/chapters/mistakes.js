@@ -3,6 +3,7 @@ import { modelList, model, predictions, testSet } from "../data.js";
 import { CONFUSION_NOTE, confusionTable } from "../confusion.js";
 import { el, figure, thumbnail } from "../draw.js";
 import { argmax } from "../nn.js";
+import { exercises } from "../exercises.js";
 
 const fields = [
   { name: "model", type: "str", default: "", label: "model" },
@@ -28,6 +29,7 @@ function mount(root, store) {
     el("div", { class: "figs" },
       figure({ title: "Confusion matrix on the test digits", canvas: holder, name: "mistakes-confusion", note: CONFUSION_NOTE, render: () => render() }),
       el("section", { class: "gallery" }, title, gallery)),
+    exercises("mistakes", store).element,
   );
 
   async function update(s) {

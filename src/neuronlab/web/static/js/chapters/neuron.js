@@ -3,6 +3,7 @@ import { absMax, cssColor, GREEN_MAGENTA, GREY, RED_BLUE } from "../colormaps.js
 import { controls } from "../controls.js";
 import { lineChart } from "../charts.js";
 import { el, figure, LEGENDS, makeCanvas, sizeCanvas } from "../draw.js";
+import { exercises } from "../exercises.js";
 import { ACTIVATIONS } from "../nn.js";
 
 const WEIGHTS = [2, 4, -2, 0, -4];
@@ -20,30 +21,15 @@ const fields = [
   },
 ];
 
-const EXERCISES = [
-  ["Move one input at a time. How does the output respond to an input with a red (positive) weight, and to one with a blue (negative) weight?",
-    "Raising an input with a red weight raises z and so the output; raising an input with a blue weight lowers them. Red inputs excite the neuron, blue inputs inhibit it."],
-  ["What does the input with the white (zero) weight do?",
-    "Nothing: x4 is multiplied by 0, so its slider never changes z or the output. The neuron ignores it."],
-  ["Compare inputs with small weights (pale colours) to inputs with large weights (strong colours).",
-    "A large weight makes the same move of the slider change z much more. x2 (weight 4) matters twice as much as x1 (weight 2)."],
-  ["From these observations, what kind of input does this neuron 'like'?",
-    "It likes x1 and x2 bright and x3 and x5 dark, and it does not care about x4. It is a detector for that pattern."],
-  ["Which inputs make the output highest?",
-    "x1 = x2 = 1 and x3 = x5 = 0, with any x4: then z = 2 + 4 = 6 (plus the bias), the largest z this neuron can reach; the sigmoid gives about 0.998."],
-  ["Which inputs make the output lowest?",
-    "x1 = x2 = 0 and x3 = x5 = 1, with any x4: z = −2 − 4 = −6 and the sigmoid gives about 0.002."],
-  ["Which inputs make the output exactly 0.5?",
-    "Any inputs where z = 0 (with bias 0), because σ(0) = 0.5: the excitation 2·x1 + 4·x2 must equal the inhibition 2·x3 + 4·x5. For example all inputs 0, or x1 = x3 = 1, or x2 = x5 = 1, or x1 = x2 = x3 = x5 = 1. There are infinitely many."],
-];
-
 function mount(root, store) {
   const cells = makeCanvas(330, 330, "inputs, weights and weighted inputs");
   const curve = makeCanvas(460, 330, "activation curve with the current point");
   const zOut = el("span", { class: "v num" });
   const yOut = el("span", { class: "v num" });
+  const ex = exercises("neuron", store);
   root.append(
-    el("p", { class: "prose", text: "A neuron multiplies each input by its weight, adds the products and a bias into one number z, and passes z through an activation function. Move the inputs, edit the weights, and watch where the neuron lands on its curve." }),
+    el("p", { class: "prose", text: "Most classifiers work in two stages: features that a person chose (stroke counts, moments, colour histograms), then a classifier learned from them. Choosing features is trial and error, so why not learn them too? Because it runs in a circle: good features depend on the classifier that will use them, and the classifier cannot be trained before the features exist. Neural networks learn both at once, and they are built from one simple part, the neuron." }),
+    el("p", { class: "prose", text: "A real neuron collects signals from other cells: some connections excite it, others inhibit it, each with its own strength, and it fires or not. The artificial neuron keeps just that. It multiplies each input by its weight (positive: excites, negative: inhibits), adds the products and a bias into one number z, and passes z through an activation function. Move the inputs, edit the weights, and watch where the neuron lands on its curve." }),
     controls(store, ["x1", "x2", "x3", "x4", "x5"]),
     controls(store, ["w1", "w2", "w3", "w4", "w5", "bias", "act"]),
     el("div", { class: "readout" },
@@ -57,11 +43,8 @@ function mount(root, store) {
         legend: el("div", {}, LEGENDS.pixels(), LEGENDS.weights(), LEGENDS.weighted()),
         note: "Inputs in grey (0 black, 1 white). Weighted inputs use a fixed range: the largest total push either way.",
       }),
-      figure({ title: "Activation: output against z", canvas: curve, name: "neuron-activation" })),
-    el("h2", { text: "Exercises" }),
-    el("p", { class: "prose", text: "Use the default weights [2, 4, −2, 0, −4], bias 0 and the sigmoid. Try each question on the sliders before you open the answer." }),
-    ...EXERCISES.map(([q, a], i) =>
-      el("details", { class: "exercise" }, el("summary", { text: `${i + 1}. ${q}` }), el("p", { text: a }))),
+      figure({ title: "Activation: output against z", canvas: curve, name: "neuron-activation", note: "Black line: the activation over every z these weights can reach. Red dot: this neuron's z and output now." })),
+    ex.element,
   );
 
   function update(s) {
@@ -72,6 +55,7 @@ function mount(root, store) {
     const y = f(z);
     zOut.textContent = z.toFixed(3);
     yOut.textContent = y.toFixed(4);
+    ex.check({ output: y, x, w });
     const pos = w.reduce((a, v) => a + Math.max(0, v), 0);
     const neg = w.reduce((a, v) => a + Math.min(0, v), 0);
     drawCells(cells, x, w, Math.max(pos, -neg, 1e-6));

@@ -4,6 +4,7 @@ import { controls } from "../controls.js";
 import { barChart } from "../charts.js";
 import { el, figure, LEGENDS, makeCanvas, sizeCanvas, tableCanvas, thumbnail } from "../draw.js";
 import { drawDigit, drawStrip, stripFigure } from "../panels.js";
+import { exercises } from "../exercises.js";
 
 const DIGITS = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
 const fields = [
@@ -25,9 +26,11 @@ function mount(root, store) {
   const x = new Float32Array(784);
   let test = null;
   let shownClass = -1;
+  const ex = exercises("rows", store);
 
   root.append(
-    el("p", { class: "prose", text: "A computer sees a 28 × 28 grey image as a grid of numbers, one per pixel. To feed it to a neuron we read the grid row by row and lay the rows end to end: 784 inputs. Pick a row to see where its 28 pixels land in the strip." }),
+    el("p", { class: "prose", text: "The lab's usual data set is MNIST: 70,000 handwritten digits, each 28 × 28 grey pixels. It is small enough to train on in seconds and hard enough to be interesting, which is why new learning methods have been tried on it first for decades. (The table below and the top of the page name the data set in use.)" }),
+    el("p", { class: "prose", text: "A computer sees a 28 × 28 grey image as a grid of numbers, one per pixel. Most learning algorithms want each example as one row of numbers, so we read the grid row by row and lay the rows end to end: 784 inputs. Pick a row to see where its 28 pixels land in the strip." }),
     el("div", { class: "figs" },
       figure({ title: "Dataset", canvas: summary, name: "rows-summary", render: () => tableCanvas(summary) }),
       figure({ title: "Test images per class", canvas: counts, name: "rows-class-counts" })),
@@ -39,6 +42,7 @@ function mount(root, store) {
     strip.fig,
     el("h2", { text: "Browse the digits of this class" }),
     thumbs,
+    ex.element,
   );
 
   Promise.all([datasetInfo(), testSet()]).then(([info, t]) => {
@@ -49,6 +53,7 @@ function mount(root, store) {
       fill: () => "#8a929c",
       showValues: (v) => String(v),
     });
+    ex.check({ counts: t.byClass.map((c) => c.length), class_names: info.class_names });
     update(store.state);
   });
 
