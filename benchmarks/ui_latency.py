@@ -36,10 +36,11 @@ ARGS = [
     "--no-first-run",
 ]
 FRAME_MS = 16.0
+REPLAY = 'input[aria-label="replay: epoch shown"]'
 
 # Sweep a control through its range, one input event per animation frame.
-SLIDE = """async ([field, values]) => {
-  const input = document.querySelector(`[data-field="${field}"]`);
+SLIDE = """async ([selector, values]) => {
+  const input = document.querySelector(selector);
   for (const v of values) {
     input.value = String(v);
     input.dispatchEvent(new Event("input", { bubbles: true }));
@@ -82,20 +83,22 @@ def start_lab(data: Path, cache: Path) -> tuple[str, object]:
     return f"http://127.0.0.1:{listener.getsockname()[1]}", server
 
 
-def train(url: str, body: dict) -> None:
-    """Train one model through the API and wait for its final event."""
+def train(url: str, body: dict) -> str:
+    """Train one model through the API, wait for its final event; return its model key."""
     request = urllib.request.Request(
         f"{url}/api/train", json.dumps(body).encode(), {"Content-Type": "application/json"}
     )
-    job = json.loads(urllib.request.urlopen(request, timeout=60).read())["job_id"]
+    started = json.loads(urllib.request.urlopen(request, timeout=60).read())
+    job = started["job_id"]
     if job:
         with urllib.request.urlopen(f"{url}/api/jobs/{job}/events", timeout=300) as stream:
             for line in stream:
                 if line.startswith(b"event: done") or line.startswith(b"event: error"):
                     break
+    return started["model_key"]
 
 
-def measure(page, url: str, n: int) -> dict[str, list[dict]]:
+def measure(page, url: str, n: int, mlp_key: str) -> dict[str, list[dict]]:
     """Drive every interaction `n` times; return the page's timings ({ms, work}) by name."""
     plan = [
         ("neuron slider", "#ch=1", "x1", [round((i % 101) / 100, 2) for i in range(n)]),
@@ -109,17 +112,27 @@ def measure(page, url: str, n: int) -> dict[str, list[dict]]:
         ("image picker (ch. 4)", "#ch=4&digit=3&img=0", "img", list(range(1, n + 1))),
         (
             "hidden-activations picker",
-            "#ch=6&preset=fast&hidden=25&epochs=0&img=0",
+            f"#ch=6&model={mlp_key}&img=0",
             "img",
             list(range(1, n + 1)),
         ),
     ]
     results = {}
+    # The time machine's scrubber: its redraw waits for a snapshot (prefetched), then draws.
+    plan.append(
+        (
+            "replay scrubber (ch. 6)",
+            f"#ch=6&model={mlp_key}&img=0",
+            REPLAY,
+            [i % 4 for i in range(1, n + 1)],
+        )
+    )
     for name, hash_, field, values in plan:
         page.goto(f"{url}/?bench{hash_}")
         page.wait_for_timeout(1500)  # data and models loaded
         page.evaluate("() => { window.__timings.length = 0; }")
-        page.evaluate(SLIDE, [field, values])
+        selector = field if field.startswith(("input", "[")) else f'[data-field="{field}"]'
+        page.evaluate(SLIDE, [selector, values])
         results[name] = page.evaluate("() => window.__timings")
     page.goto(f"{url}/?bench#ch=8")
     page.wait_for_timeout(1500)
@@ -152,11 +165,11 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as cache:
         url, server = start_lab(args.data, Path(cache))
         train(url, {"model": "logistic", "preset": "fast", "multi_class": "ovr"})
-        train(url, {"model": "mlp", "preset": "fast", "hidden": 25})
+        mlp_key = train(url, {"model": "mlp", "preset": "fast", "hidden": 25})
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
             page = browser.new_page(viewport={"width": 1400, "height": 900})
-            results = measure(page, url, args.events)
+            results = measure(page, url, args.events, mlp_key)
             browser.close()
         server.should_exit = True
 

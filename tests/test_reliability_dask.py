@@ -89,3 +89,21 @@ def test_the_web_labs_sweeps_run_on_the_cluster(cluster, mnist_test_dir, tmp_pat
         )
     assert (remote["hidden"], remote["seed"], remote["epochs"]) == (4, 0, local.epochs)
     assert remote["test_accuracy"] == local.test_accuracy
+
+
+def test_the_web_labs_training_jobs_run_on_the_cluster(cluster, mnist_test_dir, tmp_path) -> None:
+    """The fit runs on a worker; its progress streams back to the job's listeners."""
+    app = create_app(str(mnist_test_dir), cache_dir=tmp_path, dask=cluster.scheduler_address)
+    body = {"model": "mlp", "preset": "fast", "hidden": 6, "max_epochs": 3, "classes": [1, 8]}
+    with TestClient(app) as client:
+        lab = app.state.lab
+        with distributed.get_task_stream(client=lab.dask_client()) as tasks:
+            started = client.post("/api/train", json=body)
+            assert started.status_code == 202, started.text
+            with client.stream("GET", f"/api/jobs/{started.json()['job_id']}/events") as events:
+                names = [line for line in events.iter_lines() if line.startswith("event: ")]
+        assert any("_fit_on_worker" in str(task["key"]) for task in tasks.data)
+        assert names.count("event: progress") == 3 and names[-1] == "event: done"
+        summary = client.get(f"/api/models/{started.json()['model_key']}").json()
+    assert summary["hidden"] == 6 and summary["epochs"] == 3
+    assert summary["history_epochs"] == [1, 2, 3]  # the worker's history came back too

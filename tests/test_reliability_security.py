@@ -312,3 +312,24 @@ def test_error_messages_do_not_show_the_servers_folders(
     assert answer.status_code == 400
     assert "not a valid Neuron Lab model file" in answer.json()["detail"]
     assert str(tmp_path) not in answer.json()["detail"]
+
+
+def test_finished_jobs_are_forgotten_after_a_while(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A finished job's events (a sweep's results can be large) are not kept forever."""
+    from neuronlab.web import jobs
+
+    queue = JobQueue(max_workers=1)
+    try:
+        job = queue.submit("training", lambda job: {"ok": 1})
+        assert _events_of(job) == ["done"]
+        assert queue.get(job.id) is job  # a late listener still finds it
+        monkeypatch.setattr(jobs, "KEEP_FINISHED_S", 0.0)
+        assert queue.get(job.id) is None
+        monkeypatch.setattr(jobs, "KEEP_FINISHED_S", 600.0)
+        monkeypatch.setattr(jobs, "KEEP_FINISHED", 2)
+        done = [queue.submit("training", lambda job: {"ok": 1}) for _ in range(4)]
+        for each in done:
+            _events_of(each)
+        assert [queue.get(each.id) is not None for each in done] == [False, False, True, True]
+    finally:
+        queue.shutdown()

@@ -31,8 +31,12 @@ MLP_ONLY = (
     "batch_size",
     "early_stopping",
 )
+# The convolutional network's own settings; it shares the MLP's above except activation.
+CNN_ONLY = ("filters", "filter_size", "pool")
+# Data augmentation (the MLP trains on its images and shifted copies of them): MLP only.
+MLP_DATA = ("augment_shift",)
 BOTH = ("max_epochs", "n_train")
-FIELDS = (*LOGISTIC_ONLY, *MLP_ONLY, *BOTH)
+FIELDS = (*LOGISTIC_ONLY, *MLP_ONLY, *CNN_ONLY, *MLP_DATA, *BOTH)
 
 # A generous ceiling for the schema; the real one is the size of the training split.
 MAX_N_TRAIN = 1_000_000
@@ -45,12 +49,17 @@ RANGES: dict[str, tuple[float, float]] = {
     "batch_size": (1, 2000),
     "max_epochs": (1, 500),
     "n_train": (MIN_N_TRAIN, MAX_N_TRAIN),
+    "filters": (1, 32),
+    "augment_shift": (0, 4),
 }
 FLOATS = ("C", "alpha", "learning_rate_init")
 CHOICES: dict[str, tuple[str, ...]] = {
     "multi_class": ("ovr", "multinomial"),
     "activation": ("logistic", "relu", "tanh"),
 }
+# Whole-number settings that take only these values.
+INT_CHOICES: dict[str, tuple[int, ...]] = {"filter_size": (3, 5, 7)}
+BOOLS = ("early_stopping", "pool")
 # Floats are kept to this many significant digits, so a log-scale slider's 0.0031622776...
 # names the same model (and a short key) as 0.003162.
 SIGNIFICANT = 4
@@ -61,6 +70,10 @@ _WHY_NOT = {
     "multi_class": "the MLP always has one softmax output per class",
     "hidden": "logistic regression has no hidden layer",
     "alpha": "logistic regression is regularised by C",
+    "filters": "the other models have no filters",
+    "filter_size": "the other models have no filters",
+    "pool": "the other models have no feature maps to pool",
+    "augment_shift": "the lab trains only the hidden-layer network on shifted copies",
 }
 
 
@@ -99,6 +112,10 @@ def _check_applies(kind: str, field: str, spell: Callable[[str], str]) -> None:
         raise SettingsError(f"{spell(field)} applies to logistic regression only: {why}.")
     if kind == "cnn" and field == "activation":
         raise SettingsError(f"{spell(field)} is fixed for the CNN: its units are all ReLU.")
+    if kind != "cnn" and field in CNN_ONLY:
+        raise SettingsError(f"{spell(field)} applies to the CNN only: {_WHY_NOT[field]}.")
+    if kind != "mlp" and field in MLP_DATA:
+        raise SettingsError(f"{spell(field)} applies to the MLP only: {_WHY_NOT[field]}.")
 
 
 def _check_value(field: str, value: Any, spell: Callable[[str], str]) -> Any:
@@ -108,7 +125,14 @@ def _check_value(field: str, value: Any, spell: Callable[[str], str]) -> Any:
                 f"{spell(field)} must be one of {', '.join(CHOICES[field])}, got {value!r}."
             )
         return value
-    if field == "early_stopping":
+    if field in INT_CHOICES:
+        allowed = INT_CHOICES[field]
+        if isinstance(value, bool) or value not in allowed:
+            raise SettingsError(
+                f"{spell(field)} must be one of {', '.join(map(str, allowed))}, got {value!r}."
+            )
+        return int(value)
+    if field in BOOLS:
         if not isinstance(value, bool):
             raise SettingsError(f"{spell(field)} must be true or false, got {value!r}.")
         return value
@@ -145,7 +169,8 @@ def number_text(value: float) -> str:
 def estimator_params(kind: str, settings: Mapping[str, Any]) -> dict[str, Any]:
     """Constructor parameters of ``kind``'s estimator for checked ``settings``.
 
-    ``n_train`` is not a parameter (it selects the data) and is left out.
+    ``n_train`` and ``augment_shift`` are not parameters (they select and add to the
+    data) and are left out.
     """
     params: dict[str, Any] = {}
     for field, value in settings.items():
@@ -153,18 +178,29 @@ def estimator_params(kind: str, settings: Mapping[str, Any]) -> dict[str, Any]:
             params["hidden_layer_sizes"] = (int(value),)
         elif field == "max_epochs":
             params["max_iter"] = int(value)
-        elif field != "n_train":
+        elif field not in ("n_train", *MLP_DATA):
             params[field] = value
     return params
 
 
-def effective(model: Any, n_train: int | None = None) -> dict[str, Any]:
-    """Every setting of ``model`` (an estimator, fitted or not), plus ``n_train`` when known."""
+def effective(
+    model: Any, n_train: int | None = None, augment_shift: int | None = None
+) -> dict[str, Any]:
+    """Every setting of ``model`` (an estimator, fitted or not), plus ``n_train`` when known
+    and ``augment_shift`` when the model trained on shifted copies (> 0)."""
     params = model.get_params()
     if hasattr(model, "hidden_layer_sizes"):
         sizes = params["hidden_layer_sizes"]
-        sizes = list(sizes) if hasattr(sizes, "__iter__") else [sizes]
-        out: dict[str, Any] = {"hidden": int(sizes[0])} if sizes else {}
+        sizes = [] if sizes is None else list(sizes) if hasattr(sizes, "__iter__") else [sizes]
+        out: dict[str, Any] = {}
+        if "filters" in params:  # the CNN: its convolution layer first
+            out |= {
+                "filters": int(params["filters"]),
+                "filter_size": int(params["filter_size"]),
+                "pool": bool(params["pool"]),
+            }
+        if sizes:
+            out["hidden"] = int(sizes[0])
         out |= {
             "activation": params.get("activation"),
             "alpha": float(params["alpha"]),
@@ -189,6 +225,8 @@ def effective(model: Any, n_train: int | None = None) -> dict[str, Any]:
             out["max_epochs"] = int(params["max_iter"])
     if n_train is not None:
         out["n_train"] = int(n_train)
+    if augment_shift:
+        out["augment_shift"] = int(augment_shift)
     return out
 
 
@@ -214,18 +252,26 @@ def model_key(
     """A readable, stable name for a model, e.g. ``mlp-module-h100-s0-alpha0-noes-n500-e200``.
 
     The order is fixed: kind, preset, then for the MLP ``h<hidden>-s<seed>`` (always), for
-    ten-class logistic regression its multi-class strategy (always), ``pair-a-b``, and only
-    the settings that differ from the preset's: ``c<C>``, the activation's name,
-    ``alpha<a>``, ``lr<rate>``, ``b<batch>``, ``es``/``noes``; then ``n<n_train>`` and
-    ``e<max_epochs>`` whenever they are given. Floats are written as Python does with
-    ``.`` as ``p`` (``0.5`` -> ``0p5``, ``1e-05`` -> ``1e-05``). A key longer than 80
-    characters is cut and ends in a short hash of the whole.
+    the CNN ``f<filters>-k<filter_size>`` (always), ``h<hidden>`` (its dense layer, when it
+    has one) and ``s<seed>``, for ten-class logistic regression its multi-class strategy
+    (always), ``pair-a-b``, and only the settings that differ from the preset's:
+    ``c<C>``, the activation's name, ``alpha<a>``, ``lr<rate>``, ``b<batch>``,
+    ``es``/``noes``, ``nopool``; then ``n<n_train>`` and ``e<max_epochs>`` whenever they
+    are given, and ``aug<k>`` for an MLP trained on copies shifted by up to k pixels.
+    Floats are written as Python does with ``.`` as ``p`` (``0.5`` -> ``0p5``, ``1e-05``
+    -> ``1e-05``). A key longer than 80 characters is cut and ends in a short hash of the
+    whole.
     """
-    defaults = preset_defaults(kind, preset) if kind in ("logistic", "mlp") else {}
+    defaults = preset_defaults(kind, preset) if kind in ("logistic", "mlp", "cnn") else {}
     chosen = {**defaults, **settings}
     parts = [kind, preset]
     if kind == "mlp":
         parts += [f"h{chosen['hidden']}", f"s{seed}"]
+    elif kind == "cnn":
+        parts += [f"f{chosen['filters']}", f"k{chosen['filter_size']}"]
+        if chosen.get("hidden") is not None:
+            parts.append(f"h{chosen['hidden']}")
+        parts.append(f"s{seed}")
     elif kind == "logistic" and classes is None:
         parts.append(chosen["multi_class"])
     if classes is not None:
@@ -242,12 +288,15 @@ def model_key(
         "learning_rate_init": lambda v: f"lr{_float_token(v)}",
         "batch_size": lambda v: f"b{v}",
         "early_stopping": lambda v: "es" if v else "noes",
+        "pool": lambda v: "pool" if v else "nopool",
     }
     parts += [token(settings[field]) for field, token in tokens.items() if differs(field)]
     if settings.get("n_train") is not None:
         parts.append(f"n{settings['n_train']}")
     if settings.get("max_epochs") is not None:
         parts.append(f"e{settings['max_epochs']}")
+    if settings.get("augment_shift"):  # 0: no shifted copies, the plain network
+        parts.append(f"aug{settings['augment_shift']}")
     return short_key("-".join(parts))
 
 

@@ -8,8 +8,11 @@ The settings a learner may change (:mod:`neuronlab.settings`: ``C``, ``hidden``,
 ``alpha``, ...) override the preset's values; ``n_train`` keeps only the first n
 training images, counted after the restriction to ``classes`` (the first n images of
 the pair). :func:`build_model`, :func:`first_n`, :func:`fit` and :func:`train_more` are
-the steps, which the web lab calls on its own cached arrays. An MLP fitted here
+the steps, which the web lab calls on its own cached arrays. An MLP or CNN fitted here
 carries its training history as ``model.history_`` (:mod:`neuronlab.models.history`).
+With ``augment_shift`` k > 0 an MLP trains on its (first ``n_train``) images followed by
+one copy of them, each image moved by its own random shift of up to k pixels
+(:func:`augmented`): the remedy for brittleness by data, next to the CNN's by design.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ import numpy as np
 
 from neuronlab import settings as knobs
 from neuronlab.data import Dataset
-from neuronlab.data.transforms import scale, select_classes
+from neuronlab.data.transforms import augment_shifts, scale, select_classes
 from neuronlab.errors import NeuronLabError
 from neuronlab.models import make_model
 from neuronlab.models.history import HistoryRecorder, best_epoch, epochs_trained
@@ -112,6 +115,10 @@ def train(
     early_stopping: bool | None = None,
     max_epochs: int | None = None,
     n_train: int | None = None,
+    filters: int | None = None,
+    filter_size: int | None = None,
+    pool: bool | None = None,
+    augment_shift: int | None = None,
     spell: Callable[[str], str] = str,
 ) -> TrainingRun:
     """Fit one of the course's models on ``dataset`` and score it on the held-out test split.
@@ -134,12 +141,18 @@ def train(
             "early_stopping": early_stopping,
             "max_epochs": max_epochs,
             "n_train": n_train,
+            "filters": filters,
+            "filter_size": filter_size,
+            "pool": pool,
+            "augment_shift": augment_shift,
         },
         spell,
     )
     split = split_for(dataset, classes)
     model = build_model(kind, preset, chosen, seed=seed, classes=classes)
     X, y = first_n(model, split.X_train, split.y_train, chosen.get("n_train"), spell)
+    n_originals = len(y)
+    X, y = augmented(X, y, chosen.get("augment_shift"), seed)
     fit_seconds = fit(model, X, y, callback)
     return TrainingRun(
         model=model,
@@ -157,9 +170,9 @@ def train(
         test_accuracy=float(model.score(split.X_test, split.y_test)),
         fit_seconds=fit_seconds,
         epochs=epochs_of(model),
-        n_train=len(y),
+        n_train=n_originals,
         n_test=len(split.y_test),
-        settings=knobs.effective(model, len(y)),
+        settings=knobs.effective(model, n_originals, chosen.get("augment_shift")),
     )
 
 
@@ -223,6 +236,20 @@ def first_n(
     return X[:n_train], y[:n_train]
 
 
+def augmented(
+    X: np.ndarray, y: np.ndarray, augment_shift: int | None, seed: int = 0
+) -> tuple[np.ndarray, np.ndarray]:
+    """``X``, ``y`` followed by one copy in which every image moved by its own random
+    ``dy``, ``dx`` of at most ``augment_shift`` pixels (no wrap); as given when 0 or None.
+
+    The shifts are drawn from ``seed``, so the same request trains on the same images
+    (and a continued model goes on with them).
+    """
+    if not augment_shift:
+        return X, y
+    return augment_shifts(X, y, int(augment_shift), random_state=seed)
+
+
 def _first_with_every_class_twice(y: np.ndarray) -> int:
     needed = 0
     for label in np.unique(y):
@@ -251,7 +278,8 @@ def fit(model: Any, X: np.ndarray, y: np.ndarray, callback: Any = None) -> float
 def train_more(
     model: Any, X: np.ndarray, y: np.ndarray, epochs: int, callback: Any = None
 ) -> tuple[Any, float]:
-    """A copy of MLP ``model`` trained ``epochs`` more epochs with ``partial_fit``; and seconds.
+    """A copy of network ``model`` (MLP or CNN) trained ``epochs`` more epochs with
+    ``partial_fit``; and the seconds it took.
 
     The copy starts from the model's weights and, when the model is in memory, its Adam
     state (a model loaded from a file starts a fresh Adam). An early-stopped model kept
@@ -260,9 +288,9 @@ def train_more(
     resumes at ``best_epoch + 1``. Early stopping is off for the extra epochs (partial_fit
     has none). ``callback`` returning False stops after the current epoch.
     """
-    if model_kind(model) != "mlp":
+    if model_kind(model) not in ("mlp", "cnn"):
         raise NeuronLabError(
-            "Only an MLP can train on epoch by epoch; logistic regression is fitted in one go."
+            "Only a network can train on epoch by epoch; logistic regression is fitted in one go."
         )
     model = copy.deepcopy(model)
     model.set_params(callback=None)

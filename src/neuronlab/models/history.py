@@ -241,7 +241,9 @@ class HistoryRecorder:
         """A recorder going on from ``model``'s history (or its bare loss curve, if no history)."""
         start = getattr(model, "history_", None)
         n_iter = epochs_trained(model)
-        if start is not None and start.fits(list(model.coefs_), n_iter):
+        # A CNN's history holds its filters as layer 0, before the dense layers.
+        layers = [model.filters_, *model.coefs_] if hasattr(model, "filters_") else model.coefs_
+        if start is not None and start.fits(list(layers), n_iter):
             return cls(then, start=start)
         curve = list(getattr(model, "loss_curve_", None) or [])
         earlier: list[float | None] = curve if len(curve) == n_iter else [None] * n_iter

@@ -91,6 +91,7 @@ class _Objective:
         # worth it when it costs less than about ten evaluations.
         m = min(X.shape[0], _CURVATURE_ROWS)
         full = m * self.n_features <= 40 * X.shape[0] * k
+        full = full or getattr(self, '_force', False)  # PROBE
         # Either a dense M (full) or, applied without forming M, the diagonal one's
         # per-pixel scale s, shift -mean * s and intercept scale s_b.
         self.M = self._full_preconditioner() if full else None

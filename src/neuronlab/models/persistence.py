@@ -295,6 +295,36 @@ class _TooLarge(ValueError):
     """The model is well formed but larger than the caller's limits."""
 
 
+# Filters a CNN upload may have: the lab trains at most 32 (neuronlab.settings).
+MAX_CNN_FILTERS = 64
+
+
+def _check_cnn_limits(params: dict, meta: dict, limits: ModelLimits) -> dict[str, int]:
+    """The CNN's own bounds; returns how many rows its first dense layer may have."""
+    filters = params.get("filters")
+    if not isinstance(filters, int) or isinstance(filters, bool):
+        raise ValueError(f"filters must be a whole number, got {filters!r}")
+    if not 1 <= filters <= MAX_CNN_FILTERS:
+        raise _TooLarge(f"it has {filters} filters; from 1 to {MAX_CNN_FILTERS} are allowed here")
+    sizes = params.get("hidden_layer_sizes")
+    sizes = sizes if isinstance(sizes, list) else []
+    if len(sizes) > limits.max_hidden_layers:
+        raise _TooLarge(
+            f"it has {len(sizes)} hidden layers, more than the {limits.max_hidden_layers} allowed"
+        )
+    for size in sizes:
+        if not isinstance(size, int) or not 1 <= size <= limits.max_units:
+            raise _TooLarge(
+                f"a hidden layer has {size!r} units; from 1 to {limits.max_units} are allowed here"
+            )
+    image = meta.get("image_shape")
+    if isinstance(image, list) and all(isinstance(n, int) for n in image):
+        if math.prod(image) > limits.max_inputs:
+            raise _TooLarge(f"it reads {math.prod(image)} pixels, more than {limits.max_inputs}")
+    rows = filters * limits.max_inputs
+    return {"coef_0": rows, "history_coef_1": rows}
+
+
 def _check_limits(
     declared: dict[str, tuple[tuple[int, ...], np.dtype]], meta: dict, limits: ModelLimits
 ) -> None:
@@ -322,6 +352,9 @@ def _check_limits(
         coef = declared.get("coef")
         if coef is not None and len(coef[0]) == 2 and coef[0][1] > limits.max_inputs:
             raise _TooLarge(f"it reads {coef[0][1]} inputs, more than {limits.max_inputs}")
+    wide: dict[str, int] = {}
+    if kind == "cnn":
+        wide = _check_cnn_limits(params, meta, limits)
     classes = meta.get("classes")
     if isinstance(classes, list) and len(classes) > limits.max_classes:
         raise _TooLarge(f"it has {len(classes)} classes, more than {limits.max_classes}")
@@ -330,6 +363,11 @@ def _check_limits(
     for name, (shape, _) in declared.items():
         # A history's first axis counts epochs; the byte budget below bounds it.
         widths = shape[1:] if name.startswith("history_") else shape
+        if name in wide and widths:
+            # The CNN's first dense layer reads every map position: filters x pixels at most.
+            if widths[0] > wide[name]:
+                raise _TooLarge(f"array {name!r} has the shape {shape}, wider than {wide[name]}")
+            widths = widths[1:]
         if name != "meta" and any(n > width for n in widths):
             raise _TooLarge(f"array {name!r} has the shape {shape}, wider than {width}")
     total = sum(math.prod(shape) * dtype.itemsize for shape, dtype in declared.values())

@@ -24,7 +24,7 @@ from neuronlab.analysis import class_means, confusion, hidden_sweep, shift_accur
 from neuronlab.errors import ModelFileError
 from neuronlab.models import EpochInfo
 from neuronlab.models.history import best_epoch, epochs_trained
-from neuronlab.training import build_model, first_n, fit, train_more
+from neuronlab.training import augmented, build_model, first_n, train_more
 from neuronlab.web.jobs import Job, JobCancelled
 from neuronlab.web.lab import Lab, Split
 from neuronlab.web.schemas import (
@@ -57,22 +57,38 @@ def b64_float32(array: np.ndarray) -> str:
 
 
 def is_mlp(model: object) -> bool:
+    """A network with dense layers: the MLP, and the CNN too (its layers after the filters)."""
     return hasattr(model, "coefs_")
+
+
+def is_cnn(model: object) -> bool:
+    return hasattr(model, "filters_")
+
+
+def kind_of(model: object) -> str:
+    return "cnn" if is_cnn(model) else "mlp" if is_mlp(model) else "logistic"
 
 
 def weight_arrays(model: object, epoch: int | None = None) -> list[tuple[str, np.ndarray]]:
     """A model's weight arrays by name, in the order ``/weights?layer=`` counts them.
 
-    With ``epoch``, the MLP's arrays as they were after that epoch (from its history):
-    ``NoHistory`` when it has none, ``EpochNotHeld`` when that epoch was not kept.
+    The CNN's come first as ``filters`` ``(F, k, k)`` and ``filter_bias`` ``(F,)``, then
+    its dense layers as the MLP's. With ``epoch``, the network's arrays as they were after
+    that epoch (from its history): ``NoHistory`` when it has none, ``EpochNotHeld`` when
+    that epoch was not kept.
     """
     if is_mlp(model):
         coefs, intercepts = model.coefs_, model.intercepts_
+        if is_cnn(model):
+            coefs, intercepts = [model.filters_, *coefs], [model.filter_bias_, *intercepts]
         if epoch is not None:
             coefs, intercepts = _weights_after(model, epoch)
+        names = [(f"coefs_{i}", f"intercepts_{i}") for i in range(len(coefs))]
+        if is_cnn(model):  # the history's layer 0 is the filters, as here
+            names = [("filters", "filter_bias")] + names[:-1]
         layers = []
-        for i, (coef, intercept) in enumerate(zip(coefs, intercepts, strict=True)):
-            layers += [(f"coefs_{i}", coef), (f"intercepts_{i}", intercept)]
+        for (w, b), coef, intercept in zip(names, coefs, intercepts, strict=True):
+            layers += [(w, coef), (b, intercept)]
         return layers
     if epoch is not None:
         raise NoHistory(
@@ -109,6 +125,7 @@ class ProgressReporter:
     """The estimators' epoch callback: publishes progress and stops when the job is cancelled."""
 
     def __init__(self, job: Job, max_epochs: int, send_weights: bool) -> None:
+        # weights events carry info.coefs[0]: the MLP's (784, h), or the CNN's filters
         self.job = job
         self.max_epochs = max_epochs
         self.send_weights = send_weights
@@ -154,11 +171,11 @@ def describe(model: object, lab: Lab, key: str, **facts: Any) -> dict[str, Any]:
     matrix = confusion(test.y, model.predict(test.X), classes).matrix
     fields: dict[str, Any] = {
         "model_key": key,
-        "kind": "mlp" if is_mlp(model) else "logistic",
+        "kind": kind_of(model),
         "preset": "upload",
         "classes": classes,
-        "hidden": int(model.coefs_[0].shape[1]) if is_mlp(model) else None,
-        "activation": model.activation if is_mlp(model) else None,
+        "hidden": _hidden_units(model),
+        "activation": model.activation if kind_of(model) == "mlp" else None,
         "test_accuracy": float(np.trace(matrix) / max(matrix.sum(), 1)),
         "train_accuracy": float(model.score(train.X, train.y)),
         "fit_seconds": None,
@@ -172,6 +189,15 @@ def describe(model: object, lab: Lab, key: str, **facts: Any) -> dict[str, Any]:
     }
     fields.update(facts)
     return ModelDetail(**fields).model_dump()
+
+
+def _hidden_units(model: object) -> int | None:
+    """The MLP's hidden units; the CNN's dense hidden layer (None when it has none)."""
+    if not is_mlp(model):
+        return None
+    if is_cnn(model):
+        return int(model.coefs_[0].shape[1]) if len(model.coefs_) > 1 else None
+    return int(model.coefs_[0].shape[1])
 
 
 def history_fields(model: object) -> dict[str, Any]:
@@ -192,7 +218,10 @@ def _floats(values: object) -> list[float]:
 def check_compatible(model: object) -> None:
     """Refuse a model that does not read 28x28 digits into the classes 0..9."""
     first = weight_arrays(model)[0][1]
-    n_inputs = first.shape[0] if is_mlp(model) else first.shape[1]
+    if is_cnn(model):
+        n_inputs = int(np.prod(model.image_shape_))
+    else:
+        n_inputs = first.shape[0] if is_mlp(model) else first.shape[1]
     if n_inputs != PIXELS:
         raise ModelFileError(
             f"This model reads {n_inputs} inputs, not the 784 pixels of a 28x28 digit: "
@@ -222,10 +251,15 @@ def training_data(lab: Lab, request: TrainRequest) -> tuple[object, Split]:
 
 
 def train(job: Job, lab: Lab, request: TrainRequest, key: str) -> dict[str, Any]:
-    """Fit the requested model, streaming progress; save it and return the ``done`` data."""
+    """Fit the requested model, streaming progress; save it and return the ``done`` data.
+
+    With ``augment_shift`` the MLP trains on its images and a shifted copy of them.
+    """
     model, data = training_data(lab, request)
-    reporter = ProgressReporter(job, model.get_params()["max_iter"], request.model == "mlp")
-    fit_seconds = fit(model, data.X, data.y, reporter)
+    network = request.model in ("mlp", "cnn")
+    reporter = ProgressReporter(job, model.get_params()["max_iter"], network)
+    data = Split(*augmented(data.X, data.y, request.augment_shift, request.seed))
+    fit_seconds = lab.fit(model, data.X, data.y, reporter)  # on the Dask cluster with --dask
     if job.cancel_requested:
         raise JobCancelled
     ten_class_logistic = request.model == "logistic" and request.classes is None
@@ -235,13 +269,16 @@ def train(job: Job, lab: Lab, request: TrainRequest, key: str) -> dict[str, Any]
         key,
         preset=request.preset,
         multi_class=model.multi_class if ten_class_logistic else None,
-        seed=request.seed if request.model == "mlp" else None,
+        seed=request.seed if network else None,
         fit_seconds=fit_seconds,
         loss_curve=reporter.losses,
         validation_scores=reporter.validation_scores,
-        # Scored on the images it trained on: with n_train, the first n only.
+        # Scored on the images it trained on: with n_train the first n only (and their
+        # shifted copies with augment_shift).
         train_accuracy=float(model.score(data.X, data.y)),
-        settings=knobs.effective(model, len(data.y)),
+        settings=knobs.effective(
+            model, len(data.y) // (2 if request.augment_shift else 1), request.augment_shift
+        ),
     )
     lab.store.save(key, model, summary)
     return TrainingDone(model_key=key, summary=ModelSummary(**summary)).model_dump()
@@ -263,8 +300,10 @@ def continue_training(
     """Train model ``key`` ``epochs`` more epochs (partial_fit), saved as ``new_key``."""
     model = lab.store.model(key)
     n_train = (summary.get("settings") or {}).get("n_train")
+    shift = (summary.get("settings") or {}).get("augment_shift")
     data = lab.train.of_classes([int(c) for c in model.classes_])
-    X, y = data.X[:n_train], data.y[:n_train]
+    # The same images as the first run: its shifted copies too, drawn from the same seed.
+    X, y = augmented(data.X[:n_train], data.y[:n_train], shift, summary.get("seed") or 0)
     start_epoch = epochs_trained(model)
     best = best_epoch(model)
     first = best if best is not None else start_epoch
@@ -272,7 +311,8 @@ def continue_training(
     trained, seconds = train_more(model, X, y, epochs, reporter)
     if job.cancel_requested:
         raise JobCancelled
-    settings = knobs.effective(trained, n_train if n_train is not None else len(y))
+    n_images = len(y) // (2 if shift else 1)
+    settings = knobs.effective(trained, n_train if n_train is not None else n_images, shift)
     facts = {name: summary[name] for name in ("preset", "multi_class", "seed") if name in summary}
     new_summary = describe(
         trained,

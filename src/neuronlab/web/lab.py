@@ -89,12 +89,23 @@ class Lab:
         )
 
     def dask_client(self) -> object | None:
-        """The Dask client sweeps run on, when the lab was given a scheduler (else None)."""
+        """The Dask client sweeps and training fits run on, with a scheduler (else None)."""
         if self.dask is None:
             return None
         from neuronlab.analysis.sweep import dask_client
 
         return self.once("dask", lambda: dask_client(self.dask))
+
+    def fit(self, model: object, X: np.ndarray, y: np.ndarray, callback: object = None) -> float:
+        """Fit a training job's model, on the Dask cluster when the lab has one; seconds taken."""
+        client = self.dask_client()
+        if client is None:
+            from neuronlab.training import fit
+
+            return fit(model, X, y, callback)
+        from neuronlab.web.remote import fit_on_cluster
+
+        return fit_on_cluster(client, model, X, y, callback)
 
     def preload(self) -> None:
         """Load the dataset in the background so the first API call finds it ready."""

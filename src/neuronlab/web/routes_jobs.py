@@ -74,7 +74,8 @@ def start_training(
 def continue_training(
     lab: LabDep, key: str, body: ContinueRequest, request: Request, response: Response
 ) -> JobStarted:
-    """Train an MLP `epochs` more epochs from where it stopped, saved under a new key.
+    """Train a network (MLP or CNN) `epochs` more epochs from where it stopped, saved
+    under a new key.
 
     The new key is `<key>-plus<epochs>` (adding up over continuations); its events are
     those of /api/train, with epochs numbered on from the model's history.
@@ -82,11 +83,11 @@ def continue_training(
     from neuronlab.web import compute
 
     summary = known_summary(lab, key)
-    if summary["kind"] != "mlp":
+    if summary["kind"] not in ("mlp", "cnn"):
         raise HTTPException(
             422,
-            f"Model {key!r} is a logistic regression, fitted in one go: only an MLP can "
-            "continue training epoch by epoch.",
+            f"Model {key!r} is a logistic regression, fitted in one go: only a network (MLP "
+            "or CNN) can continue training epoch by epoch.",
         )
     new_key = compute.continued_key(key, body.epochs)
     if lab.store.summary(new_key) is not None:
@@ -109,7 +110,7 @@ def presets() -> dict[str, dict[str, dict[str, Any]]]:
     """
     return {
         kind: {preset: preset_defaults(kind, preset) for preset in ("module", "fast")}
-        for kind in ("logistic", "mlp")
+        for kind in ("logistic", "mlp", "cnn")
     }
 
 

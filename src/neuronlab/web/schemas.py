@@ -124,7 +124,7 @@ class TrainRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    model: Literal["logistic", "mlp"] = "mlp"
+    model: Literal["logistic", "mlp", "cnn"] = "mlp"
     preset: Preset = "module"
     classes: list[Digit] | None = Field(
         None,
@@ -132,12 +132,16 @@ class TrainRequest(BaseModel):
         max_length=2,
         description="Two digits to tell apart; omitted for all ten.",
     )
-    seed: Seed = Field(0, description="The MLP's random start (ignored by logistic regression).")
+    seed: Seed = Field(
+        0, description="The network's random start (ignored by logistic regression)."
+    )
     C: _setting("C") = Field(None, description="Logistic regression: inverse regularisation.")
     multi_class: Literal["ovr", "multinomial"] | None = Field(
         None, description="Ten-class logistic regression: one-vs-rest or softmax."
     )
-    hidden: _setting("hidden") = Field(None, description="Hidden units of the MLP.")
+    hidden: _setting("hidden") = Field(
+        None, description="Hidden units of the MLP; for the CNN a dense layer (null: none)."
+    )
     activation: Literal["logistic", "relu", "tanh"] | None = Field(
         None, description="The MLP's hidden activation."
     )
@@ -154,6 +158,16 @@ class TrainRequest(BaseModel):
     )
     n_train: _setting("n_train") = Field(
         None, description="Train on the first n training images (of the pair); null: all."
+    )
+    filters: _setting("filters") = Field(None, description="The CNN's number of filters.")
+    filter_size: Literal[3, 5, 7] | None = Field(
+        None, description="The CNN's filters are filter_size x filter_size pixels."
+    )
+    pool: bool | None = Field(None, description="The CNN keeps the largest of every 2 x 2.")
+    augment_shift: _setting("augment_shift") = Field(
+        None,
+        description="The MLP also trains on a copy of its images, each moved by up to this "
+        "many pixels (0: none).",
     )
 
     @model_validator(mode="before")
@@ -230,7 +244,7 @@ class ModelSummary(BaseModel):
     """A trained model as listed by ``/api/models``."""
 
     model_key: str
-    kind: Literal["logistic", "mlp"]
+    kind: Literal["logistic", "mlp", "cnn"]
     preset: str = Field(description='"module", "fast", or "upload" for an uploaded file.')
     multi_class: str | None = None
     classes: list[int]
@@ -350,7 +364,8 @@ class ProgressEvent(BaseModel):
 
 
 class WeightsEvent(BaseModel):
-    """The MLP's first-layer weights while it trains."""
+    """The network's first-layer weights while it trains: ``(784, h)`` for the MLP, the
+    filters ``(F, k, k)`` for the CNN."""
 
     epoch: int
     shape: list[int]

@@ -14,6 +14,7 @@ import { datasetInfo, forgetModel, modelList } from "./data.js";
 import { el } from "./draw.js";
 import { formatHash, hashParams, readState, Store } from "./state.js";
 import { modelsChanged } from "./training.js";
+import { loadWords, tagline } from "./words.js";
 
 const CHAPTERS = [neuron, rows, pair, ten, shift, hidden, sweep, draw, mistakes];
 const view = document.getElementById("view");
@@ -154,12 +155,16 @@ function setupTocToggle() {
   });
 }
 
-buildToc();
 setupTocToggle();
 window.addEventListener("unhandledrejection", showProblem);
 setupUpload();
-window.addEventListener("hashchange", route);
 window.addEventListener("neuronlab:models", refreshModelFiles);
 showDataset();
-refreshModelFiles();
-route();
+// Titles, selectors and sentences name the dataset's classes, so they wait for its names.
+loadWords().then(() => {
+  document.querySelector(".tagline").textContent = tagline();
+  buildToc();
+  window.addEventListener("hashchange", route);
+  refreshModelFiles();
+  route();
+});

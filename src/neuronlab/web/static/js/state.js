@@ -170,6 +170,14 @@ const BENCH = new URLSearchParams(location.search).has("bench");
 if (BENCH) window.__timings = [];
 
 /**
+ * For a redraw that ends after an await (e.g. a replay frame waiting for its snapshot): record
+ * the time from the input event's timestamp `t0` to now, as `kind`, in bench mode.
+ */
+export function recordAsyncTiming(kind, t0) {
+  if (BENCH) recordTimings([{ kind, t0, h0: t0 }]);
+}
+
+/**
  * Record, for each input event, the time from its timestamp to now (the end of its redraw):
  * `ms`, and the part spent after the page's handler started: `work`.
  */

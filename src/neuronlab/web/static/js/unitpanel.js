@@ -56,7 +56,7 @@ export function unitPanel({ onClose }) {
     if (e.key === "Escape") onClose();
   });
 
-  function show(m, j, { test, sparse, index, x, names }) {
+  function show(m, j, { test, sparse, index, x, names, batch = null }) {
     const h = m.hidden;
     const k = m.b1.length;
     element.hidden = false;
@@ -76,7 +76,7 @@ export function unitPanel({ onClose }) {
     });
     voteText.textContent = votesSentence(m.W1, h, k, j, names);
     // Rank the test images by this unit's total input.
-    const { Z, n } = mlpBatch(m, sparse);
+    const { Z, n } = batch ?? mlpBatch(m, sparse);
     const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => Z[b * h + j] - Z[a * h + j]);
     const f = activation(m.activation);
     const thumb = (i) => {

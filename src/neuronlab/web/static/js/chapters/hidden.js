@@ -2,6 +2,7 @@
 // name one network; the time machine replays its training epoch by epoch; any unit can be opened.
 import { confusion as confusionOf } from "../confusionmath.js";
 import { controls, setMax } from "../controls.js";
+import { recordAsyncTiming } from "../state.js";
 import { datasetInfo, imageInto, model, modelAt, modelList, sparseTest, testSet } from "../data.js";
 import { el, figure, LEGENDS, makeCanvas } from "../draw.js";
 import { drawUnitMaps, hiddenImageView, unitAt } from "../hiddenview.js";
@@ -226,32 +227,70 @@ function mount(root, store) {
     return epochs().includes(s.epoch) ? s.epoch : 0;
   }
 
+  let drawSeq = 0;
+  let slowTimer = null;
+  /**
+   * Draw the network as it was after the state's epoch. The cheap views (maps, the image's
+   * path, the diagram, the curves' marker) are drawn at once, within the input's frame; the
+   * confusion matrix and the opened unit need every test image through the network, so they
+   * follow once the scrubber rests (at once while playing).
+   */
   async function showEpoch(s) {
     if (!m) return;
+    // Its own token: a replay moves faster than snapshots load, and only the newest is drawn.
     const token = seq;
+    const mine = ++drawSeq;
     const e = epochShown(s);
     const held = epochs();
     const net = e ? await modelAt(m.summary.model_key, e) : m;
-    if (token !== seq) return;
+    if (token !== seq || mine !== drawSeq) return;
     shown = net;
     const i = held.indexOf(e);
     scrub.value = String(i >= 0 ? i : held.length - 1);
     epochLabel.textContent = held.length ? (e ? `epoch ${e} of ${held.at(-1)}` : "final weights") : "";
     trainer.mark(e || undefined);
     drawMaps(s);
-    if (e) {
+    drawImage(s, false);
+    if (benchInput !== null) {
+      recordAsyncTiming("replay scrubber", benchInput);
+      benchInput = null;
+    }
+    prefetch(held, i);
+    clearTimeout(slowTimer);
+    slowTimer = setTimeout(() => {
+      if (mine === drawSeq) showSlow(net, e);
+    }, timer || !e ? 0 : 120);
+  }
+
+  /** The views that need all test images: the epoch's confusion matrix and the opened unit. */
+  function showSlow(net, e) {
+    if (e && sparse) {
       // The confusion matrix of the network as it was, computed here from its snapshot.
-      const { predicted, n } = mlpBatch(net, sparse);
+      const { predicted, n } = batchOf(net);
       const conf = confusionOf(sparse.labels.subarray(0, n), predicted, m.classes);
       displayed = { ...m.summary, ...conf, train_accuracy: null, fit_seconds: null };
       mlpResults.show(displayed);
-      mlpResults.note?.(`After epoch ${e}, on the first ${n.toLocaleString()} test images.`);
+      mlpResults.note(`After epoch ${e}, on the first ${n.toLocaleString()} test images.`);
     } else {
       displayed = m.summary;
       mlpResults.show(m.summary);
     }
-    drawImage(s);
+    showUnit(store.state);
     publish();
+  }
+
+  /** Every test image through `net`, once per snapshot (the confusion and the unit panel share it). */
+  function batchOf(net) {
+    if (!net.batch || net.batch.sparse !== sparse) net.batch = { ...mlpBatch(net, sparse), sparse };
+    return net.batch;
+  }
+
+  /** Load the snapshots around position i (all of them when the run is small) before they are asked for. */
+  function prefetch(held, i) {
+    const bytes = 4 * m.W0.length;
+    const all = bytes * held.length < 16 * 2 ** 20;
+    const near = all ? held : held.slice(Math.max(0, i - 2), i + 4);
+    for (const e of near) modelAt(m.summary.model_key, e).catch(() => {});
   }
 
   function drawMaps(s) {
@@ -260,7 +299,7 @@ function mount(root, store) {
     drawUnitMaps(mapsCanvas, shown.W0, shown.hidden, { open: s.unit, cursor: document.activeElement === mapsCanvas ? cursor : -1 });
   }
 
-  function drawImage(s) {
+  function drawImage(s, withUnit = true) {
     if (!test || !shown) return;
     const i = Math.min(s.img, test.n - 1);
     imageInto(test, i, x);
@@ -269,7 +308,7 @@ function mount(root, store) {
     diagram?.update({ hiddenValues: hidden, outputs: p, open: s.unit >= 0 ? s.unit : null, W1: shown.W1 });
     const truth = names[test.labels[i]];
     verdict.textContent = `Test image #${i} shows a ${truth}; the network answers ${names[m.classes[best]] ?? m.classes[best]} with probability ${p[best].toFixed(3)}${best === test.labels[i] ? "" : " (wrong)"}.`;
-    showUnit(s);
+    if (withUnit) showUnit(s);
   }
 
   function showUnit(s) {
@@ -278,7 +317,7 @@ function mount(root, store) {
       return;
     }
     const i = Math.min(s.img, test.n - 1);
-    unit.show(shown, s.unit, { test, sparse, index: i, x, names });
+    unit.show(shown, s.unit, { test, sparse, index: i, x, names, batch: batchOf(shown) });
   }
 
   /** The numbers on screen, for the exercises that check themselves and for tests. */
@@ -348,8 +387,10 @@ function mount(root, store) {
     stop();
     stepBy(1);
   });
-  scrub.addEventListener("input", () => {
+  let benchInput = null;
+  scrub.addEventListener("input", (e) => {
     stop();
+    benchInput = e.timeStamp > 0 ? e.timeStamp : performance.now();
     store.set({ epoch: epochs()[Number(scrub.value)] ?? 0 });
   });
 
@@ -406,8 +447,9 @@ function mount(root, store) {
       }
       if (changed.has("img") || changed.has("unit")) drawImage(s);
       if (changed.has("unit") && s.unit >= 0 && changed.size === 1) unit.element.scrollIntoView?.({ block: "nearest" });
+      publish();
     }
-    publish();
+    // Otherwise the (asynchronous) redraw publishes the facts once they are on screen.
   }
   buildDiagram(store.get("hidden"));
   return {

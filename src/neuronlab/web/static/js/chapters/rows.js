@@ -5,10 +5,11 @@ import { barChart } from "../charts.js";
 import { el, figure, LEGENDS, makeCanvas, sizeCanvas, tableCanvas, thumbnail } from "../draw.js";
 import { drawDigit, drawStrip, stripFigure } from "../panels.js";
 import { exercises } from "../exercises.js";
+import { aClass, className, classLabels, classNames, isDigits, noun, phrase } from "../words.js";
 
 const DIGITS = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
 const fields = [
-  { name: "cls", type: "int", default: 3, min: 0, max: 9, options: DIGITS, label: "digit class" },
+  { name: "cls", type: "int", default: 3, min: 0, max: 9, options: DIGITS, get labels() { return classLabels(); }, get label() { return isDigits() ? "digit class" : "class"; } },
   { name: "k", type: "int", default: 0, min: 0, max: 9999, control: "number", label: "index within the class" },
   { name: "row", type: "int", default: 14, min: 0, max: 27, label: "image row" },
 ];
@@ -21,7 +22,7 @@ function mount(root, store) {
   const strip = stripFigure("The same image as one strip of 784 pixels", "rows-strip", LEGENDS.pixels());
   const counts = makeCanvas(330, 170, "test images per class");
   const summary = el("table", { class: "data kv" });
-  const thumbs = el("div", { class: "thumbs", role: "group", "aria-label": "digits of the chosen class" });
+  const thumbs = el("div", { class: "thumbs", role: "group", "aria-label": phrase("{items} of the chosen class") });
   const caption = el("p", { class: "status" });
   const x = new Float32Array(784);
   let test = null;
@@ -40,7 +41,7 @@ function mount(root, store) {
       figure({ title: "The digit as 28 × 28 pixels", canvas: digit, name: "rows-digit", legend: LEGENDS.pixels(), note: "The orange box is the chosen row." }),
       figure({ title: "The chosen row: 28 numbers", canvas: rowCanvas, name: "rows-row-values", note: "Raw pixel values 0–255; the lab divides them by 255 to get inputs between 0 and 1." })),
     strip.fig,
-    el("h2", { text: "Browse the digits of this class" }),
+    el("h2", { text: phrase("Browse the {items} of this class") }),
     thumbs,
     ex.element,
   );
@@ -48,7 +49,7 @@ function mount(root, store) {
   Promise.all([datasetInfo(), testSet()]).then(([info, t]) => {
     test = t;
     fillSummary(summary, info, t);
-    barChart(counts, 330, 170, t.byClass.map((c) => c.length), info.class_names, {
+    barChart(counts, 330, 170, t.byClass.map((c) => c.length), classNames(), {
       range: [0, Math.max(...t.byClass.map((c) => c.length)) * 1.15],
       fill: () => "#8a929c",
       showValues: (v) => String(v),
@@ -66,7 +67,7 @@ function mount(root, store) {
     }
     const index = members[s.k];
     imageInto(test, index, x);
-    caption.textContent = `Test image #${index}: a ${s.cls}, number ${s.k} of ${members.length} in its class.`;
+    caption.textContent = `Test image #${index}: ${aClass(s.cls)}, number ${s.k} of ${members.length} in its class.`;
     drawDigit(digit, x, SIZE, s.row);
     drawStrip(strip.canvas, x, 784, 40, s.row);
     drawRowValues(rowCanvas, test.images, index * 784 + s.row * 28);
@@ -74,7 +75,7 @@ function mount(root, store) {
       shownClass = s.cls;
       thumbs.replaceChildren(
         ...members.slice(0, SHOWN).map((i, k) =>
-          el("button", { type: "button", "aria-label": `digit ${s.cls}, number ${k}`, onclick: () => store.set({ k }) }, thumbnail(test, i)),
+          el("button", { type: "button", "aria-label": `${noun()} ${className(s.cls)}, number ${k}`, onclick: () => store.set({ k }) }, thumbnail(test, i)),
         ),
       );
     }
@@ -117,7 +118,9 @@ function drawRowValues(canvas, images, offset) {
 export default {
   id: 2,
   slug: "rows",
-  title: "Digits are rows of numbers",
+  get title() {
+    return phrase("{Items} are rows of numbers");
+  },
   lead: "What the network actually receives: 784 pixel values in a row.",
   fields,
   mount,
