@@ -1,8 +1,9 @@
-"""Write ``introduction-to-neural-networks.ipynb`` from the cells listed here.
+"""Write ``src/neuronlab/course/introduction-to-neural-networks.ipynb`` from the cells here.
 
 The notebook is generated so that it stays reviewable as plain Python: edit the cells below,
 run ``python notebooks/build_notebook.py``, and commit both files. A test checks that the
-committed notebook is exactly what this script writes.
+committed notebook is exactly what this script writes. It lives inside the package so that
+every install (wheel, sdist) ships it for ``neuronlab notebook``.
 """
 
 from __future__ import annotations
@@ -15,7 +16,13 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from neuronlab import lessons
 
-NOTEBOOK = Path(__file__).with_name("introduction-to-neural-networks.ipynb")
+NOTEBOOK = (
+    Path(__file__).resolve().parents[1]
+    / "src"
+    / "neuronlab"
+    / "course"
+    / "introduction-to-neural-networks.ipynb"
+)
 NARRATIVE = lessons.lessons()["narrative"]
 
 
@@ -609,7 +616,7 @@ def build() -> str:
 
 
 def main() -> int:
-    """Write the notebook next to this script."""
+    """Write the notebook into the package, where `neuronlab notebook` finds it."""
     NOTEBOOK.write_text(build(), encoding="utf-8")
     print(f"wrote {NOTEBOOK}")
     return 0

@@ -15,6 +15,7 @@ from neuronlab.data import (
     SOURCES,
     Dataset,
     FileSpec,
+    clear_cache,
     embedded,
     format_summary,
     load,
@@ -65,7 +66,7 @@ def test_fashion_mnist_without_debian_uses_the_cache(
         load("fashion-mnist", cache_dir=tmp_path, download=False)
 
 
-def test_embedded_digits(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_embedded_digits(tmp_path: Path) -> None:
     data = load("embedded", cache_dir=tmp_path)
     assert (data.n_train, data.n_test) == (4000, 1000)
     assert data.embedded and "embedded offline digits" in data.description
@@ -74,36 +75,54 @@ def test_embedded_digits(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
     assert len(set(data.train_labels[:50].tolist())) > 5  # shuffled, not sorted by class
     assert repr(data) == "Dataset(name='embedded', n_train=4000, n_test=1000, embedded=True)"
     assert data.train_images.dtype == np.uint8 and data.train_images.max() == 255
+    assert data.train_labels.dtype == np.int64
     # Train and test are different digits.
     train_rows = {row.tobytes() for row in data.train_images}
     assert not any(row.tobytes() in train_rows for row in data.test_images)
-    assert (tmp_path / "embedded" / "mnist_5k.npz").is_file()
-
-    def no_parsing(path: Path) -> None:
-        raise AssertionError("the second load should come from the .npz cache")
-
-    monkeypatch.setattr(embedded, "_parse", no_parsing)
-    again = load("embedded", cache_dir=tmp_path)
+    assert not (tmp_path / "embedded").exists()  # shipped files: nothing to download or cache
+    again = load(" Embedded ", cache_dir=tmp_path)  # names ignore case and spaces
     np.testing.assert_array_equal(again.train_images, data.train_images)
-    assert load(" Embedded ", cache_dir=tmp_path).embedded  # names ignore case and spaces
     np.testing.assert_array_equal(again.test_labels, data.test_labels)
 
 
-def test_broken_or_stale_embedded_cache_is_rebuilt(tmp_path: Path) -> None:
-    first = load("embedded", cache_dir=tmp_path)
-    cached = tmp_path / "embedded" / "mnist_5k.npz"
-    cached.write_bytes(b"not a zip file")
-    np.testing.assert_array_equal(
-        load("embedded", cache_dir=tmp_path).train_labels, first.train_labels
+def test_embedded_digits_are_the_real_mnist_test_digits(mnist_test_dir: Path) -> None:
+    """The shipped files are exactly what `select` picks from the published t10k files."""
+    images, labels = embedded.select(
+        read_idx(mnist_test_dir / "t10k-images-idx3-ubyte.gz"),
+        read_idx(mnist_test_dir / "t10k-labels-idx1-ubyte.gz"),
     )
-    with np.load(cached) as stored:
-        arrays = {key: stored[key] for key in stored.files}
-    np.savez(cached, **{**arrays, "source_sha256": np.array("0" * 64)})
-    np.testing.assert_array_equal(
-        load("embedded", cache_dir=tmp_path).test_labels, first.test_labels
-    )
-    with np.load(cached) as stored:
-        assert str(stored["source_sha256"]) != "0" * 64
+    assert images.shape == (5000, 28, 28) and np.bincount(labels).tolist() == [500] * 10
+    np.testing.assert_array_equal(read_idx(embedded.folder() / embedded.IMAGES), images)
+    np.testing.assert_array_equal(read_idx(embedded.folder() / embedded.LABELS), labels)
+    data = load("embedded")
+    shipped = {row.tobytes() for row in images}
+    assert all(row.tobytes() in shipped for row in data.train_images[:200])
+
+
+def test_damaged_or_missing_embedded_digits_say_reinstall(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in (embedded.IMAGES, embedded.LABELS):
+        (tmp_path / name).write_bytes((embedded.folder() / name).read_bytes())
+    monkeypatch.setattr(embedded, "folder", lambda: tmp_path)
+    assert load("embedded").n_train == 4000
+    damaged = bytearray((tmp_path / embedded.IMAGES).read_bytes())
+    damaged[-100] ^= 1
+    (tmp_path / embedded.IMAGES).write_bytes(bytes(damaged))
+    with pytest.raises(DataError, match="damaged .*reinstall neuronlab"):
+        load("embedded")
+    (tmp_path / embedded.IMAGES).unlink()
+    with pytest.raises(DataError, match="missing from this install.*reinstall neuronlab"):
+        load("embedded")
+
+
+def test_clearing_the_cache_removes_an_old_embedded_cache(tmp_path: Path) -> None:
+    old = tmp_path / "embedded" / embedded.OLD_CACHE_FILE
+    old.parent.mkdir()
+    old.write_bytes(b"arrays parsed by an older version")
+    (tmp_path / "embedded" / "notes.txt").write_text("not ours")
+    assert clear_cache(tmp_path, name="embedded") == [old]
+    assert (tmp_path / "embedded" / "notes.txt").is_file()
 
 
 def write_set(folder: Path, splits: dict[str, int], suffix: str = ".gz") -> None:

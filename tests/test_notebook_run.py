@@ -16,8 +16,9 @@ from nbclient import NotebookClient
 
 from neuronlab import cli, lessons
 
-NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
-NOTEBOOK = NOTEBOOKS / "introduction-to-neural-networks.ipynb"
+REPO = Path(__file__).resolve().parents[1]
+NOTEBOOKS = REPO / "notebooks"  # the script that writes the notebook
+NOTEBOOK = REPO / "src" / "neuronlab" / "course" / "introduction-to-neural-networks.ipynb"
 CELL_TIMEOUT_S = 600  # the hidden-unit sweep is the longest cell, well under a minute
 ACCURACY = re.compile(r"test accuracy \(([^)]+)\): +([0-9.]+)")
 WIDGET = "application/vnd.jupyter.widget-view+json"

@@ -248,6 +248,28 @@ def test_train_runs_in_the_background_and_reports_each_epoch(data) -> None:
     assert "test accuracy" in widget.message
 
 
+def test_train_takes_the_web_labs_knobs(data) -> None:
+    widget = nb.train(
+        data.subset(800, 200),
+        preset="module",
+        hidden=12,
+        alpha=0,
+        early_stopping=False,
+        n_train=300,
+        max_epochs=6,
+    )
+    model = widget.wait(timeout=120)
+    assert widget.state == "done", widget.message
+    assert widget.max_epochs == 6 and len(widget.progress) == 6
+    assert model.alpha == 0 and model.early_stopping is False
+    assert widget.run.n_train == 300
+
+
+def test_train_refuses_a_bad_knob_in_one_sentence(data) -> None:
+    with pytest.raises(ValueError, match="alpha must be between 0 and 10"):
+        nb.train(data, alpha=20)
+
+
 def test_train_stops_when_cancelled(data) -> None:
     widget = nb.train(data.subset(800, 200), preset="module", hidden=8)
     widget._on_message(widget, {"cancel": True}, [])  # what the Cancel button sends

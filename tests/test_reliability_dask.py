@@ -107,3 +107,19 @@ def test_the_web_labs_training_jobs_run_on_the_cluster(cluster, mnist_test_dir, 
         summary = client.get(f"/api/models/{started.json()['model_key']}").json()
     assert summary["hidden"] == 6 and summary["epochs"] == 3
     assert summary["history_epochs"] == [1, 2, 3]  # the worker's history came back too
+
+
+def test_a_training_job_on_the_cluster_can_be_cancelled(cluster, mnist_test_dir, tmp_path) -> None:
+    app = create_app(str(mnist_test_dir), cache_dir=tmp_path, dask=cluster.scheduler_address)
+    body = {"model": "mlp", "preset": "module", "hidden": 50, "max_epochs": 300}
+    with TestClient(app) as client:
+        job_id = client.post("/api/train", json=body).json()["job_id"]
+        names = []
+        with client.stream("GET", f"/api/jobs/{job_id}/events") as events:
+            for line in events.iter_lines():
+                if line.startswith("event: "):
+                    names.append(line.removeprefix("event: "))
+                    if names.count("progress") == 1:
+                        assert client.delete(f"/api/jobs/{job_id}").json() == {"cancelled": True}
+    assert names[-1] == "cancelled"
+    assert names.count("progress") < 50  # it stopped within a few epochs, not at 300

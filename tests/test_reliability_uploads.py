@@ -195,3 +195,19 @@ def test_loaded_models_stay_within_their_budget(tiny: Path, tmp_path: Path) -> N
     small.model("m-1")
     small.model("m-2")
     assert small.loaded() == ["m-2"]  # always the last one, however small the budget
+
+
+def test_an_upload_whose_rewrite_would_outgrow_the_limits_is_refused(
+    client: TestClient, tiny: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Loss values written as ``0`` come back as ``0.0``: the stored file must load again."""
+    monkeypatch.setattr(persistence, "MAX_META_CHARS", 6_000)
+    with np.load(tiny) as npz:
+        meta = json.loads(str(npz["meta"]))
+    meta["history"]["loss_curve_"] = [0] * 1_200
+    terse = json.dumps(meta, separators=(",", ":"))
+    assert len(terse) < 6_000 < len(json.dumps(meta | {"x": [0.0] * 1_200}))
+    answer = _upload(client, "terse.npz", _rewrite(tiny, meta_extra={"history": meta["history"]}))
+    assert answer.status_code == 400, answer.text
+    assert "more training records" in answer.json()["detail"]
+    assert client.get("/api/models").json() == []

@@ -264,13 +264,13 @@ def _cmd_figures(args: argparse.Namespace) -> int:
     from neuronlab.plots import write_all
 
     dataset = _load(args.data, args)
-    for path in write_all(dataset, Path(args.out), preset=args.preset):
+    for path in write_all(dataset, Path(args.out), preset=args.preset, quick=args.quick):
         print(path)
     return 0
 
 
-# The course notebooks of a source checkout: src/neuronlab/cli.py -> <repo>/notebooks.
-COURSE_NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
+# The course notebooks ship inside the package (written by notebooks/build_notebook.py).
+COURSE_NOTEBOOKS = Path(__file__).resolve().parent / "course"
 
 
 def _cmd_notebook(args: argparse.Namespace) -> int:
@@ -321,8 +321,8 @@ def _user_notebooks(folder: Path) -> Path:
     sources = sorted(COURSE_NOTEBOOKS.glob("*.ipynb"))
     if not sources:
         raise NeuronLabError(
-            f"The course notebooks are not in {COURSE_NOTEBOOKS}; run this command from a "
-            "source checkout of Neuron Lab (pip install -e '.[notebook]')."
+            f"The course notebooks are missing from this install ({COURSE_NOTEBOOKS}); "
+            "reinstall neuronlab with pip install 'neuronlab[notebook]'."
         )
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -446,7 +446,9 @@ def _build_parser() -> argparse.ArgumentParser:
         help="let anyone who can reach this computer use the lab, without a token",
     )
     serve.add_argument(
-        "--dask", metavar="ADDRESS", help="run sweeps on the Dask scheduler at tcp://HOST:PORT"
+        "--dask",
+        metavar="ADDRESS",
+        help="run training fits and sweeps on the Dask scheduler at tcp://HOST:PORT",
     )
     serve.set_defaults(handler=_cmd_serve)
 
@@ -541,6 +543,11 @@ def _build_parser() -> argparse.ArgumentParser:
     figures.add_argument("--data", help=source_help)
     figures.add_argument("--out", default="figures", help="folder for the PNG files")
     figures.add_argument("--preset", choices=["module", "fast"], default="module")
+    figures.add_argument(
+        "--quick",
+        action="store_true",
+        help="train on a small subset with small models: a preview in seconds, not for slides",
+    )
     figures.set_defaults(handler=_cmd_figures)
 
     notebook = commands.add_parser(

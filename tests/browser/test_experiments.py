@@ -3,6 +3,8 @@ in the URL, the training time machine, and a hidden unit opened from the weight 
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from browser.test_pages import assert_drawn, open_chapter, pixels, shoot, wait_trained
@@ -133,3 +135,34 @@ def _percentages(text: str) -> list[str]:
     import re
 
     return re.findall(r"\d+\.\d%", text)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_chapter6_opens_a_scikit_learn_network_without_history(page, tmp_path):
+    """A network fitted by scikit-learn opens in chapter 6: units and their panel work, and the
+    time machine says there is no history to replay instead of offering a dead scrubber."""
+    import httpx
+    from sklearn.neural_network import MLPClassifier
+
+    from neuronlab import save_model
+    from neuronlab.data import load
+
+    digits = load(Path(__file__).resolve().parents[2].parent / "shared" / "data" / "mnist")
+    X, y = digits.X_train()[:2000], digits.train_labels[:2000]
+    net = MLPClassifier(hidden_layer_sizes=(9,), max_iter=30, random_state=0).fit(X, y)
+    path = save_model(net, tmp_path / "sk-net.npz")
+    with path.open("rb") as fh:
+        answer = httpx.post(
+            f"{page.lab_url}/api/models/upload",
+            files={"file": ("sk-net.npz", fh, "application/octet-stream")},
+            headers={"X-Neuronlab": "1"},
+            timeout=60,
+        )
+    answer.raise_for_status()
+    key = answer.json()["model_key"]
+    open_chapter(page, f"#ch=6&model={key}&unit=3")
+    page.locator(".unit-panel").wait_for(state="visible")
+    assert page.locator(".unit-panel h2").text_content().startswith("Hidden unit 3")
+    assert "no training history" in page.locator(".replay + .note").text_content()
+    assert page.get_by_label("replay: epoch shown").is_disabled()
+    assert_drawn(page, "hidden-weight-maps", min_colours=20)

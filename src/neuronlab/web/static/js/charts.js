@@ -1,5 +1,6 @@
 // Small charts drawn on canvas: lines (curves over epochs, shifts, sizes) and bars (outputs).
 import { sizeCanvas } from "./draw.js";
+import { OTHER, WINNER } from "./palette.js";
 
 const FONT = "12px system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif";
 
@@ -81,7 +82,7 @@ export function lineChart(canvas, w, h, series, opt) {
     ctx.stroke();
   }
   if (opt.point) {
-    ctx.fillStyle = opt.point.color || "#b2182b";
+    ctx.fillStyle = opt.point.color || WINNER;
     ctx.beginPath();
     ctx.arc(X(opt.point.x), Y(opt.point.y), 7, 0, 2 * Math.PI);
     ctx.fill();
@@ -126,18 +127,34 @@ function fmtTick(t) {
   return Math.abs(t) >= 1000 ? t.toFixed(0) : String(+t.toPrecision(3));
 }
 
+const measurer = document.createElement("canvas").getContext("2d");
+const SLANT = Math.PI / 4;
+
+/**
+ * How bar labels fit under bars `bw` px wide: level when the widest fits, else slanted at 45°,
+ * with `extra` px added under the chart for them (so class names never overprint).
+ */
+export function barLabelLayout(labels, bw) {
+  measurer.font = FONT;
+  const widest = Math.max(0, ...(labels || []).map((l) => measurer.measureText(String(l)).width));
+  if (widest <= bw - 3) return { slant: false, extra: 0, widest };
+  return { slant: true, extra: Math.ceil(widest * Math.sin(SLANT) + 12 * Math.cos(SLANT)) - 10, widest };
+}
+
 /**
  * Vertical bars: values with labels under them; `fill(i, v)` gives each bar's colour;
- * `highlight` is the index drawn with a dark outline.
+ * `highlight` is the index drawn with a dark outline. Labels too wide for their bar are
+ * slanted and the canvas grows downwards to hold them.
  */
 export function barChart(canvas, w, h, values, labels, opt = {}) {
-  const ctx = sizeCanvas(canvas, w, h);
-  ctx.fillStyle = "#fff";
-  ctx.fillRect(0, 0, w, h);
   const [lo, hi] = opt.range || [0, 1];
   const pad = { l: 36, r: 6, t: 16, b: 20 };
   const n = values.length;
   const bw = (w - pad.l - pad.r) / n;
+  const layout = barLabelLayout(labels, bw);
+  const ctx = sizeCanvas(canvas, w, h + layout.extra);
+  ctx.fillStyle = "#fff";
+  ctx.fillRect(0, 0, w, h + layout.extra);
   const Y = (v) => h - pad.b - ((Math.min(hi, Math.max(lo, v)) - lo) / (hi - lo)) * (h - pad.t - pad.b);
   ctx.font = FONT;
   ctx.fillStyle = "#f4f5f7";
@@ -158,14 +175,22 @@ export function barChart(canvas, w, h, values, labels, opt = {}) {
   for (let i = 0; i < n; i++) {
     const x = pad.l + i * bw + bw * 0.15;
     const y = Y(values[i]);
-    ctx.fillStyle = opt.fill ? opt.fill(i, values[i]) : "#1f5fa8";
+    ctx.fillStyle = opt.fill ? opt.fill(i, values[i]) : OTHER;
     ctx.fillRect(x, Math.min(y, zero), bw * 0.7, Math.max(1, Math.abs(zero - y)));
     ctx.strokeStyle = i === opt.highlight ? "#1d232b" : "#8a929c";
     ctx.lineWidth = i === opt.highlight ? 2 : 0.75;
     ctx.strokeRect(x, Math.min(y, zero), bw * 0.7, Math.max(1, Math.abs(zero - y)));
     ctx.fillStyle = "#1d232b";
     ctx.textBaseline = "top";
-    if (labels) ctx.fillText(labels[i], x + bw * 0.35, h - pad.b + 4);
+    if (labels && layout.slant) {
+      // Slanted: the label ends under its bar and runs down to the left.
+      ctx.save();
+      ctx.translate(x + bw * 0.35 + 4, h - pad.b + 3);
+      ctx.rotate(-SLANT);
+      ctx.textAlign = "right";
+      ctx.fillText(labels[i], 0, 0);
+      ctx.restore();
+    } else if (labels) ctx.fillText(labels[i], x + bw * 0.35, h - pad.b + 4);
     if (opt.showValues) {
       ctx.textBaseline = "bottom";
       ctx.fillText(opt.showValues(values[i]), x + bw * 0.35, Math.min(y, zero) - 1);

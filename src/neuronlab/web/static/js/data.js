@@ -1,5 +1,6 @@
 // Everything the page loads from the server, fetched once as binary and kept for reuse.
 import { getArray, getJSON, postJSON } from "./api.js";
+import { cnnModel, denseLayers } from "./nn.js";
 
 const cache = new Map();
 
@@ -55,7 +56,8 @@ export const modelList = () => getJSON("/api/models");
 
 /**
  * A trained model with its arrays: {summary, kind, classes, coef, intercept} for logistic
- * regression, {summary, kind, classes, W0, b0, W1, b1, hidden} for the MLP.
+ * regression, {summary, kind, classes, W0, b0, W1, b1, hidden} for the MLP, and for the CNN
+ * {summary, kind, classes, filters, fbias, F, k, conv, pool, side, dense, hidden} (nn.js).
  */
 export const model = (key) =>
   once(`model:${key}`, async () => {
@@ -69,6 +71,7 @@ export const model = (key) =>
     const mats = arrays.filter((a) => a.shape.length === 2);
     const vecs = arrays.filter((a) => a.shape.length === 1);
     const base = { summary, kind: summary.kind, classes: summary.classes };
+    if (summary.kind === "cnn") return cnnFrom(base, arrays);
     if (summary.kind === "logistic") {
       return { ...base, coef: mats[0].data, k: mats[0].shape[0], intercept: vecs[0].data };
     }
@@ -96,18 +99,26 @@ export const predictions = (key) =>
 export const shiftCurve = (keys, axis, wrap, shifts) =>
   postJSON("/api/shift-curve", { model_keys: keys, axis, wrap, shifts });
 
+/** A CNN from its layers in /weights order: filters (F, k, k), their biases, dense layers. */
+function cnnFrom(base, [filters, fbias, ...dense]) {
+  return cnnModel(base, filters.data, filters.shape[0], filters.shape[1], fbias.data, denseLayers(dense));
+}
+
 /**
- * The MLP `key` as it was after `epoch` (one of the summary's history_epochs): the loaded model
- * with its four arrays replaced by the snapshot. Kept, so replaying a run twice is instant.
+ * The network `key` as it was after `epoch` (one of the summary's history_epochs): the loaded
+ * model with its arrays replaced by the snapshot (the MLP's four; every layer of the CNN).
+ * Kept, so replaying a run twice is instant.
  */
 export const modelAt = (key, epoch) =>
   once(`model:${key}:epoch:${epoch}`, async () => {
     const base = await model(key);
+    const layers = base.kind === "cnn" ? base.summary.layers.map((_, i) => i) : [0, 1, 2, 3];
     const arrays = await Promise.all(
-      [0, 1, 2, 3].map((i) =>
+      layers.map((i) =>
         getArray(`/api/models/${encodeURIComponent(key)}/weights?layer=${i}&epoch=${epoch}`),
       ),
     );
+    if (base.kind === "cnn") return { ...cnnFrom(base, arrays), epoch };
     const [W0, b0, W1, b1] = arrays.map((a) => a.data);
     return { ...base, W0, b0, W1, b1, epoch };
   });

@@ -82,7 +82,7 @@ export function unitPanel({ onClose }) {
     const thumb = (i) => {
       const c = thumbnail(test, i, names[test.labels[i]]);
       c.setAttribute("role", "listitem");
-      c.setAttribute("title", `test image #${i}, a ${names[test.labels[i]]}: output ${f(Z[i * h + j]).toFixed(2)}`);
+      c.setAttribute("title", `test image #${i}, class ${names[test.labels[i]]}: output ${f(Z[i * h + j]).toFixed(2)}`);
       return c;
     };
     top.replaceChildren(...order.slice(0, SHOWN).map(thumb));
@@ -90,10 +90,11 @@ export function unitPanel({ onClose }) {
     const counts = new Map();
     for (const i of order.slice(0, 50)) counts.set(test.labels[i], (counts.get(test.labels[i]) || 0) + 1);
     const [common, many] = [...counts.entries()].sort((a, b) => b[1] - a[1])[0];
-    topNote.textContent = `Of the 50 images that drive it hardest, ${many} are ${names[common]}s (out of the first ${n.toLocaleString()} test images).`;
+    // Worded for any class names (digits or clothes): "the most common class among them".
+    topNote.textContent = `Among the 50 test images that drive it hardest (of the first ${n.toLocaleString()}), the most common class is ${names[common]}: ${many} of them.`;
     let z = m.b0[j];
     for (let p = 0; p < 784; p++) z += x[p] * m.W0[p * h + j];
-    about.textContent = `On test image #${index} (a ${names[test.labels[index]]}) its total input is ${z.toFixed(2)} and its output ${f(z).toFixed(2)}.`;
+    about.textContent = `On test image #${index} (class ${names[test.labels[index]]}) its total input is ${z.toFixed(2)} and its output ${f(z).toFixed(2)}.`;
   }
   return {
     element,

@@ -63,6 +63,7 @@ export const tagline = () =>
 /** A phrase with the right words: `phrase("Ten {nouns}, one vs rest")` -> "Ten classes, ...". */
 export function phrase(text) {
   return text
+    .replaceAll("{a item}", isDigits() ? "a digit" : "an image")
     .replaceAll("{noun}", noun())
     .replaceAll("{nouns}", nouns())
     .replaceAll("{item}", item())

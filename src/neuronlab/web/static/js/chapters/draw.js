@@ -9,6 +9,7 @@ import { drawDigit, drawUnitOutputs } from "../panels.js";
 import { pickModels } from "../training.js";
 import { exercises } from "../exercises.js";
 import { OTHER, WINNER } from "../palette.js";
+import { className, classNames, isDigits, item, phrase } from "../words.js";
 
 const fields = [{ name: "img", type: "int", default: 0, min: 0, max: 9999, control: "number", label: "test image to start from" }];
 const PAD = 280;
@@ -18,7 +19,7 @@ const STROKE = 22;
 function mount(root, store) {
   let models = { lr: null, mlp: null };
   let test = null;
-  const pad = el("canvas", { class: "drawpad", width: PAD, height: PAD, role: "img", "aria-label": "drawing pad: draw a digit with the mouse, a pen or a finger" });
+  const pad = el("canvas", { class: "drawpad", width: PAD, height: PAD, role: "img", "aria-label": phrase("drawing pad: draw {a item} with the mouse, a pen or a finger") });
   const ink = el("canvas", { width: INK, height: INK });
   const inkCtx = ink.getContext("2d", { willReadFrequently: true });
   const padCtx = pad.getContext("2d");
@@ -103,7 +104,7 @@ function mount(root, store) {
     },
   });
   root.append(
-    el("p", { class: "prose", text: "Draw a digit in the black square. Before the models see it, the drawing gets the same treatment as the MNIST digits: cut to its bounding box, shrunk to fit 20 × 20 pixels without changing its shape, and placed in a 28 × 28 image with its centre of mass in the middle." }),
+    el("p", { class: "prose", text: phrase("Draw {a item} in the black square. Before the models see it, the drawing gets the same treatment as the MNIST digits: cut to its bounding box, shrunk to fit 20 × 20 pixels without changing its shape, and placed in a 28 × 28 image with its centre of mass in the middle.") }),
     el("div", { class: "figs" },
       figure({ title: "Draw here", canvas: pad, name: "draw-pad", legend: el("div", { class: "row-actions" }, clearButton) }),
       el("div", {},
@@ -115,8 +116,8 @@ function mount(root, store) {
     el("div", { class: "figs" },
       figure({ title: "Logistic regression", canvas: bars.lr, name: "draw-predictions-lr", legend: says.lr, note: "Orange bar: its answer; grey bars: the other classes." }),
       figure({ title: "Hidden-layer network", canvas: bars.mlp, name: "draw-predictions-mlp", legend: says.mlp, note: "Orange bar: its answer; grey bars: the other classes." })),
-    el("p", { class: "prose", text: "No mouse or touch screen? Start from a test digit instead, then change it by drawing." }),
-    controls(store, ["img"], el("button", { type: "button", class: "secondary", text: "Put this test digit on the pad", onclick: fromTest })),
+    el("p", { class: "prose", text: phrase("No mouse or touch screen? Start from a test {item} instead, then change it by drawing.") }),
+    controls(store, ["img"], el("button", { type: "button", class: "secondary", text: phrase("Put this test {item} on the pad"), onclick: fromTest })),
     exercises("draw", store).element,
   );
   clear();
@@ -145,15 +146,15 @@ function mount(root, store) {
     for (const kind of ["lr", "mlp"]) {
       const p = out[kind] || new Float32Array(10);
       const best = argmax(p);
-      barChart(bars[kind], 300, 170, p, "0123456789".split(""), {
+      barChart(bars[kind], 300, 170, p, classNames(), {
         range: [0, 1],
         highlight: out[kind] ? best : -1,
         fill: (j) => (out[kind] && j === best ? WINNER : OTHER),
       });
       says[kind].textContent = !models[kind]
         ? `Not trained yet: train it in chapter ${kind === "lr" ? 4 : 6}.`
-        : out[kind] ? `Says ${best} (${(100 * p[best]).toFixed(0)}% sure).` : "Waiting for a drawing.";
-      verdict[kind].textContent = out[kind] ? String(best) : "–";
+        : out[kind] ? `Says ${className(best)} (${(100 * p[best]).toFixed(0)}% sure).` : "Waiting for a drawing.";
+      verdict[kind].textContent = out[kind] ? className(best) : "–";
     }
     drawUnitOutputs(units, hidden, models.mlp ? models.mlp.hidden : 0);
   }
@@ -163,8 +164,14 @@ function mount(root, store) {
 export default {
   id: 8,
   slug: "draw",
-  title: "Draw a digit",
-  lead: "Your own handwriting, prepared like MNIST and read by both models.",
+  get title() {
+    return isDigits() ? "Draw a digit" : "Draw an image";
+  },
+  get lead() {
+    return isDigits()
+      ? "Your own handwriting, prepared like MNIST and read by both models."
+      : "Your own drawing, prepared the way MNIST's images were and read by both models.";
+  },
   fields,
   mount,
 };

@@ -8,11 +8,12 @@ import { C_FIELD } from "../knobs.js";
 import { findModel, resultsPanel, stillWanted, trainingPanel } from "../training.js";
 import { conclude } from "../conclusions.js";
 import { exercises } from "../exercises.js";
+import { className, classLabels, isDigits, noun, phrase } from "../words.js";
 
 const DIGITS = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
 const fields = [
-  { name: "a", type: "int", default: 1, min: 0, max: 9, options: DIGITS, label: "first digit" },
-  { name: "b", type: "int", default: 8, min: 0, max: 9, options: DIGITS, label: "second digit" },
+  { name: "a", type: "int", default: 1, min: 0, max: 9, options: DIGITS, get labels() { return classLabels(); }, get label() { return `first ${noun()}`; } },
+  { name: "b", type: "int", default: 8, min: 0, max: 9, options: DIGITS, get labels() { return classLabels(); }, get label() { return `second ${noun()}`; } },
   C_FIELD,
 ];
 
@@ -26,7 +27,7 @@ function mount(root, store) {
   let seq = 0;
   let shown = null;
   const panels = fivePanels("pair");
-  const results = resultsPanel("Confusion matrix on held-out test digits");
+  const results = resultsPanel(phrase("Confusion matrix on held-out test {items}"));
   const map = makeCanvas(252, 252, "the 784 weights as a 28 by 28 map");
   const strip = stripFigure("The 784 weights as a strip", "pair-weights-strip", LEGENDS.weights());
   const facts = el("p", { class: "status facts", role: "status" });
@@ -50,13 +51,13 @@ function mount(root, store) {
     },
   });
   const resultsBox = el("div", {}, el("h2", { text: "Means, difference and weights" }),
-    el("p", { class: "prose", text: "Compare the learned weights with the two class means. The weights do not copy either digit: they are large where the two classes differ and near zero where both (or neither) have ink." }),
+    el("p", { class: "prose", text: phrase("Compare the learned weights with the two class means. The weights do not copy either {item}: they are large where the two classes differ and near zero where both (or neither) have ink.") }),
     panels.element,
     results.element,
     weightsBox);
 
   root.append(
-    el("p", { class: "prose", text: "Take only two classes of digits. One neuron with 784 weights, one per pixel, learns to output near 0 for class A (the smaller digit) and near 1 for class B (the larger); above 0.5 it answers B. This is logistic regression. Its L2 penalty is set by C: a small C (the course uses 0.001) keeps the weights small and smooth, a large C lets them fit every pixel of the training digits. Once a model is trained, drag C and the neuron is retrained at once; every setting you have tried stays saved, so going back is instant." }),
+    el("p", { class: "prose", text: phrase(`Take only two classes of {items}. One neuron with 784 weights, one per pixel, learns to output near 0 for class A (${isDigits() ? "the smaller digit" : "the class with the smaller number"}) and near 1 for class B (the larger); above 0.5 it answers B. This is logistic regression. Its L2 penalty is set by C: a small C (the course uses 0.001) keeps the weights small and smooth, a large C lets them fit every pixel of the training {items}. Once a model is trained, drag C and the neuron is retrained at once; every setting you have tried stays saved, so going back is instant.`) }),
     controls(store, ["a", "b", "C"]),
     message,
     trainer.element,
@@ -78,7 +79,7 @@ function mount(root, store) {
     if (token !== seq) return null;
     if (!m && keep) return false;
     shown = m;
-    panels.draw(meanA, meanB, m ? m.coef : null, `${a}`, `${b}`);
+    panels.draw(meanA, meanB, m ? m.coef : null, className(a), className(b));
     weightsBox.hidden = !m;
     results.show(m ? m.summary : null);
     if (!m) {
@@ -91,7 +92,7 @@ function mount(root, store) {
     const wm = absMax(m.coef);
     drawStrip(strip.canvas, m.coef, 784, 40, null, RED_BLUE, -wm, wm);
     const n_test = sm.confusion.flat().reduce((p, q) => p + q, 0);
-    conclusion.textContent = conclude.pair({ a, b, test_accuracy: sm.test_accuracy, n_test, weights: m.coef, meanA, meanB });
+    conclusion.textContent = conclude.pair({ a: className(a), b: className(b), test_accuracy: sm.test_accuracy, n_test, weights: m.coef, meanA, meanB });
     ex.check({ a, b, test_accuracy: sm.test_accuracy, train_accuracy: sm.train_accuracy, n_test, C: sm.settings?.C ?? C });
     facts.textContent = `C = ${formatSetting(sm.settings?.C ?? C)}: training accuracy ${pct(sm.train_accuracy)}, test accuracy ${pct(sm.test_accuracy)}; the largest weight is ${wm.toPrecision(2)}.`;
     return true;
@@ -110,7 +111,7 @@ function mount(root, store) {
 
   function update(s, changed) {
     const same = s.a === s.b;
-    message.textContent = same ? "Pick two different digits: one neuron needs two classes to tell apart." : "";
+    message.textContent = same ? phrase("Pick two different {nouns}: one neuron needs two classes to tell apart.") : "";
     message.className = same ? "error" : "status";
     trainer.setEnabled(!same);
     // Nothing of the previous pair stays on screen while the choice is not a pair.
@@ -133,8 +134,12 @@ const pct = (v) => (v === null || v === undefined ? "–" : `${(100 * v).toFixed
 export default {
   id: 3,
   slug: "pair",
-  title: "Two digits, one neuron",
-  lead: "Logistic regression: a single neuron learns which pixels separate two digits.",
+  get title() {
+    return phrase("Two {nouns}, one neuron");
+  },
+  get lead() {
+    return phrase("Logistic regression: a single neuron learns which pixels separate two {nouns}.");
+  },
   fields,
   mount,
 };

@@ -9,6 +9,7 @@ import { pickModels } from "../training.js";
 import { MODELS, OTHER, WINNER } from "../palette.js";
 import { conclude, count } from "../conclusions.js";
 import { exercises } from "../exercises.js";
+import { aClass, className, classNames, item, phrase } from "../words.js";
 
 const fields = [
   { name: "img", type: "int", default: 0, min: 0, max: 9999, label: "test image" },
@@ -53,10 +54,10 @@ function mount(root, store) {
   const curves = new Map();
   const x = new Float32Array(784);
   const moved = new Float32Array(784);
-  const before = makeCanvas(196, 196, "the original digit");
-  const after = makeCanvas(196, 196, "the moved digit");
+  const before = makeCanvas(196, 196, phrase("the original {item}"));
+  const after = makeCanvas(196, 196, phrase("the moved {item}"));
   const stripBefore = stripFigure("Original as a strip", "shift-strip-original", LEGENDS.pixels());
-  const stripAfter = stripFigure("Moved digit as a strip", "shift-strip-moved", LEGENDS.pixels());
+  const stripAfter = stripFigure(phrase("Moved {item} as a strip"), "shift-strip-moved", LEGENDS.pixels());
   const bars = { lr: makeCanvas(300, 170, "logistic regression's answer"), mlp: makeCanvas(300, 170, "the hidden-layer network's answer") };
   const says = { lr: el("p", { class: "note" }), mlp: el("p", { class: "note" }) };
   const curve = makeCanvas(520, 280, "test accuracy against shift");
@@ -68,18 +69,18 @@ function mount(root, store) {
   const facts = {};
 
   root.append(
-    el("p", { class: "prose", text: "Our models look at each pixel separately: weight 300 only ever sees pixel 300. Move the same digit down by two rows and every one of its pixels lands on a different weight, so the model sees a different input. Watch the highlighted row travel along the strip." }),
+    el("p", { class: "prose", text: phrase("Our models look at each pixel separately: weight 300 only ever sees pixel 300. Move the same {item} down by two rows and every one of its pixels lands on a different weight, so the model sees a different input. Watch the highlighted row travel along the strip.") }),
     controls(store, ["img", "dy", "dx", "wrap", "row"]),
     rowNote,
     el("div", { class: "figs" },
       figure({ title: "Original", canvas: before, name: "shift-original", legend: LEGENDS.pixels() }),
       figure({ title: "Moved", canvas: after, name: "shift-moved", legend: LEGENDS.pixels(), note: "Wrapping puts what falls off one edge back on the opposite edge; without it, the gap fills with black." }),
-      figure({ title: "Logistic regression (10 neurons)", canvas: bars.lr, name: "shift-predictions-lr", legend: says.lr, note: "Orange bar: its answer for the moved digit; grey bars: the other classes." }),
-      figure({ title: "Hidden-layer network", canvas: bars.mlp, name: "shift-predictions-mlp", legend: says.mlp, note: "Orange bar: its answer for the moved digit; grey bars: the other classes." })),
+      figure({ title: "Logistic regression (10 neurons)", canvas: bars.lr, name: "shift-predictions-lr", legend: says.lr, note: phrase("Orange bar: its answer for the moved {item}; grey bars: the other classes.") }),
+      figure({ title: "Hidden-layer network", canvas: bars.mlp, name: "shift-predictions-mlp", legend: says.mlp, note: phrase("Orange bar: its answer for the moved {item}; grey bars: the other classes.") })),
     stripBefore.fig,
     stripAfter.fig,
-    el("h2", { text: "Accuracy on moved test digits" }),
-    el("p", { class: "prose", text: `Every test digit moved by the same amount, then scored, for moves of up to ${CURVE_MAX} pixels either way.` }),
+    el("h2", { text: phrase("Accuracy on moved test {items}") }),
+    el("p", { class: "prose", text: `Every test ${item()} moved by the same amount, then scored, for moves of up to ${CURVE_MAX} pixels either way.` }),
     controls(store, ["axis"]),
     el("div", { class: "figs" }, figure({
       title: "Test accuracy against shift",
@@ -122,13 +123,13 @@ function mount(root, store) {
       const p = m ? proba(m, moved) : new Float32Array(10);
       const best = argmax(p);
       answers[kind] = m ? m.classes[best] : null;
-      barChart(bars[kind], 300, 170, p, m ? m.classes.map(String) : "0123456789".split(""), {
+      barChart(bars[kind], 300, 170, p, m ? m.classes.map(className) : classNames(), {
         range: [0, 1],
         highlight: m ? best : -1,
         fill: (j) => (m && j === best ? WINNER : OTHER),
       });
       says[kind].textContent = m
-        ? `Says ${m.classes[best]} (${(100 * p[best]).toFixed(0)}% sure); the digit is a ${test.labels[i]}.`
+        ? `Says ${className(m.classes[best])} (${(100 * p[best]).toFixed(0)}% sure); the ${item()} is ${aClass(test.labels[i])}.`
         : kind === "lr" ? "Train it in chapter 4 to see its answer." : "Train it in chapter 6 to see its answer.";
     }
     const m = models.mlp;
@@ -154,7 +155,7 @@ function mount(root, store) {
     const id = `${keys.join("|")}:${s.axis}:${s.wrap}`;
     if (!curves.has(id)) {
       const token = ++curveToken;
-      curveNote.textContent = "Scoring the models on moved test digits…";
+      curveNote.textContent = phrase("Scoring the models on moved test {items}…");
       try {
         const answer = await shiftCurve(keys, s.axis, s.wrap, SHIFTS);
         curves.set(id, answer);
@@ -226,7 +227,9 @@ export default {
   id: 5,
   slug: "shift",
   title: "Why pixel-by-pixel is brittle",
-  lead: "The same digit, a few pixels lower, is a different input to the network.",
+  get lead() {
+    return phrase("The same {item}, a few pixels lower, is a different input to the network.");
+  },
   fields,
   mount,
 };

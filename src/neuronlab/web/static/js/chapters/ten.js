@@ -12,10 +12,11 @@ import { OTHER, WINNER } from "../palette.js";
 import { findModel, resultsPanel, stillWanted, trainingPanel } from "../training.js";
 import { conclude } from "../conclusions.js";
 import { exercises, narrative } from "../exercises.js";
+import { aClass, className, classLabels, classNames, noun, phrase } from "../words.js";
 
 const DIGITS = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
 const fields = [
-  { name: "digit", type: "int", default: 3, min: 0, max: 9, options: DIGITS, label: "digit vs the rest" },
+  { name: "digit", type: "int", default: 3, min: 0, max: 9, options: DIGITS, get labels() { return classLabels(); }, get label() { return `${noun()} vs the rest`; } },
   { name: "img", type: "int", default: 0, min: 0, max: 9999, label: "test image" },
   C_FIELD,
   { name: "mc", type: "enum", default: "ovr", options: ["ovr", "multinomial"], labels: { ovr: "one vs rest (ten separate neurons)", multinomial: "multinomial (softmax over ten)" }, label: "how the ten are trained" },
@@ -32,7 +33,7 @@ function mount(root, store) {
   const image = makeCanvas(168, 168, "the chosen test image");
   const bars = makeCanvas(420, 200, "the ten neurons' outputs");
   const verdict = el("p", { class: "status", role: "status" });
-  const results = resultsPanel("Confusion matrix on the test digits");
+  const results = resultsPanel(phrase("Confusion matrix on the test {items}"));
   const trainer = trainingPanel({
     step: "iteration",
     label: "Train ten one-vs-rest neurons",
@@ -46,7 +47,7 @@ function mount(root, store) {
   const conclusion = el("p", { class: "prose conclusion" });
   const ex = exercises("ten", store);
   const diagram = networkDiagram({
-    names: DIGITS.map(String),
+    names: classNames(),
     title: "logistic regression as a network: 784 pixels, each connected to ten output neurons",
     onPick: (kind, c) => store.set({ digit: c }),
   });
@@ -55,14 +56,14 @@ function mount(root, store) {
 
   root.append(
     narrative("ten"),
-    el("p", { class: "prose", text: "To recognise all ten digits, train ten neurons. Neuron d learns “digit d against all the others” exactly like the pair in chapter 3. To classify an image, ask all ten and pick the one with the largest output: the loudest neuron wins. Multinomial training instead fits the ten together, so that their outputs (through a softmax) add up to 1." }),
-    figure({ title: "Logistic regression as a network", canvas: diagram.element, name: "ten-network", note: "Every pixel feeds every output neuron through its own weight: 784 × 10 weights and no hidden layer. Click a neuron to compare its digit with the rest below; its grey fill is its output for the test image further down." }),
+    el("p", { class: "prose", text: phrase("To recognise all ten {nouns}, train ten neurons. Neuron d learns “{noun} d against all the others” exactly like the pair in chapter 3. To classify an image, ask all ten and pick the one with the largest output: the loudest neuron wins. Multinomial training instead fits the ten together, so that their outputs (through a softmax) add up to 1.") }),
+    figure({ title: "Logistic regression as a network", canvas: diagram.element, name: "ten-network", note: `Every pixel feeds every output neuron through its own weight: 784 × 10 weights and no hidden layer. Click a neuron to compare its ${noun()} with the rest below; its grey fill is its output for the test image further down.` }),
     controls(store, ["C", "mc"]),
     trainer.element,
     facts,
     results.element,
     gridFig,
-    el("h2", { text: "One digit against the rest" }),
+    el("h2", { text: phrase("One {noun} against the rest") }),
     controls(store, ["digit"]),
     panels.element,
     conclusion,
@@ -103,7 +104,7 @@ function mount(root, store) {
         const w = m.coef.subarray(i * 784, (i + 1) * 784);
         const s = absMax(w);
         r.paint(w, RED_BLUE, -s, s);
-      }, DIGITS.map((d) => (sm.multi_class === "multinomial" ? `for ${d}` : `${d} vs rest`)));
+      }, DIGITS.map((d) => (sm.multi_class === "multinomial" ? `for ${className(d)}` : `${className(d)} vs rest`)));
     }
     drawPanels(store.state);
     drawImage(store.state);
@@ -115,11 +116,11 @@ function mount(root, store) {
     const [meanA, meanB] = await means(s.digit, null);
     if (token !== seq) return;
     const w = m ? m.coef.subarray(s.digit * 784, (s.digit + 1) * 784) : null;
-    panels.draw(meanB, meanA, w, "the rest", `${s.digit}`);
+    panels.draw(meanB, meanA, w, "the rest", className(s.digit));
     const sm = m?.summary;
     const n_test = sm ? sm.confusion.flat().reduce((p, q) => p + q, 0) : null;
     conclusion.textContent = sm
-      ? conclude.ten({ digit: s.digit, test_accuracy: sm.test_accuracy, n_test, weights: w, meanDigit: meanA, meanRest: meanB })
+      ? conclude.ten({ digit: className(s.digit), test_accuracy: sm.test_accuracy, n_test, weights: w, meanDigit: meanA, meanRest: meanB })
       : "";
     ex.check({ digit: s.digit, test_accuracy: sm?.test_accuracy ?? null, n_test, multi_class: sm?.multi_class ?? s.mc });
   }
@@ -135,15 +136,15 @@ function mount(root, store) {
     else outputs.fill(0);
     const best = argmax(outputs);
     diagram.update({ outputs: m ? outputs : null, open: s.digit });
-    barChart(bars, 420, 200, outputs, DIGITS.map(String), {
+    barChart(bars, 420, 200, outputs, classNames(), {
       range: [0, 1],
       highlight: m ? best : -1,
       fill: (j) => (m && j === best ? WINNER : OTHER),
       showValues: (v) => (m ? v.toFixed(2) : ""),
     });
     verdict.textContent = m
-      ? `Test image #${i} shows a ${test.labels[i]}. The loudest neuron is ${best} (output ${outputs[best].toFixed(3)}): ${best === test.labels[i] ? "correct" : "wrong"}.`
-      : `Test image #${i} shows a ${test.labels[i]}. Train the ten neurons to see their outputs.`;
+      ? `Test image #${i} shows ${aClass(test.labels[i])}. The loudest neuron is ${className(best)} (output ${outputs[best].toFixed(3)}): ${best === test.labels[i] ? "correct" : "wrong"}.`
+      : `Test image #${i} shows ${aClass(test.labels[i])}. Train the ten neurons to see their outputs.`;
   }
 
   function update(s, changed) {
@@ -178,8 +179,12 @@ const pct = (v) => (v === null || v === undefined ? "–" : `${(100 * v).toFixed
 export default {
   id: 4,
   slug: "ten",
-  title: "Ten digits, one vs rest",
-  lead: "Ten neurons, each shouting for its own digit; the loudest one wins.",
+  get title() {
+    return phrase("Ten {nouns}, one vs rest");
+  },
+  get lead() {
+    return phrase("Ten neurons, each shouting for its own {noun}; the loudest one wins.");
+  },
   fields,
   mount,
 };
