@@ -46,7 +46,7 @@ def test_objective_gradient_matches_finite_differences(softmax_loss, n_features,
     targets = np.eye(3, dtype=np.float32)[rng.integers(0, 3, 40)]
     weights = rng.random(40) + 0.5
     objective = _Objective(X, targets, 0.05, True, softmax_loss, sample_weight=weights)
-    assert (objective.M is not None) == (preconditioner == "full")
+    assert (objective.L is not None) == (preconditioner == "full")
     theta = rng.normal(size=3 * (n_features + 1))
     _, grad = objective(theta)
     h = 1e-3

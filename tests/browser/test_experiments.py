@@ -130,6 +130,18 @@ def test_chapter6_knobs_replay_and_a_unit_opened_by_keyboard(page, screenshots):
     page.keyboard.press("Escape")
     wait_hash_field(page, "unit", "-1")
 
+    # Continue training: the same network goes on from its last epoch (no restart).
+    held = page.evaluate("window.__neuronlab.facts.epochs_held")
+    page.get_by_label("epochs to continue").fill("3")
+    page.get_by_role("button", name="Continue training").click()
+    page.wait_for_function(
+        "() => /-plus3$/.test(new URLSearchParams(location.hash.slice(1)).get('model'))",
+        timeout=60_000,
+    )
+    page.wait_for_function(
+        f"() => window.__neuronlab?.facts?.epochs_held === {held + 3}", timeout=30_000
+    )
+
 
 def _percentages(text: str) -> list[str]:
     import re

@@ -94,21 +94,23 @@ class _Objective:
         # worth it when it costs less than about ten evaluations.
         m = min(X.shape[0], _CURVATURE_ROWS)
         full = m * self.n_features <= 40 * X.shape[0] * k
-        # Either a dense M (full) or, applied without forming M, the diagonal one's
-        # per-pixel scale s, shift -mean * s and intercept scale s_b.
-        self.M = self._full_preconditioner() if full else None
-        if self.M is None:
+        # Either the full one, M = L^-1 for the Cholesky factor L (applied by triangular
+        # solves, never formed), or the diagonal one's per-pixel scale s, shift -mean * s
+        # and intercept scale s_b.
+        self.L = self._full_preconditioner() if full else None
+        if self.L is None:
             self.diagonal = self._diagonal_preconditioner()
         self.last_grad = np.zeros((self.n_rows, self.width))
         self.last_theta: np.ndarray | None = None
 
     def _full_preconditioner(self) -> np.ndarray | None:
-        """``L^-1`` for ``L L^T`` the Hessian at zero, estimated on a subsample of rows.
+        """``L`` for ``L L^T`` the Hessian at zero, estimated on a subsample of rows.
 
         None when the estimate is not positive definite even with the ridge.
         """
         n, d = self.X.shape
-        sample = self.X[:: max(1, n // _CURVATURE_ROWS)]
+        # contiguous: a strided view would make the Gram product several times slower
+        sample = np.ascontiguousarray(self.X[:: max(1, n // _CURVATURE_ROWS)])
         H = np.zeros((self.width, self.width))
         H[:d, :d] = sample.T @ sample
         if self.fit_intercept:
@@ -119,10 +121,9 @@ class _Objective:
         H[diagonal, diagonal] += _RIDGE * max(float(H.diagonal().max()), 1e-12)
         H[np.arange(d), np.arange(d)] += self.l2
         try:
-            L = cholesky(H, lower=True)
+            return cholesky(H, lower=True, check_finite=False)
         except LinAlgError:
             return None
-        return solve_triangular(L, np.eye(self.width), lower=True)
 
     def _diagonal_preconditioner(self) -> tuple[np.ndarray, np.ndarray, float]:
         """Centre each pixel and scale it by the loss's curvature along it.
@@ -140,8 +141,9 @@ class _Objective:
 
     def _params(self, U: np.ndarray) -> np.ndarray:
         """``U @ M``: the ``(K, width)`` weights and intercepts of coordinates ``U``."""
-        if self.M is not None:
-            return U @ self.M
+        if self.L is not None:
+            # U L^-1, as the transpose of L^-T U^T
+            return solve_triangular(self.L, U.T, lower=True, trans="T", check_finite=False).T
         scale, shift, intercept_scale = self.diagonal
         d = self.n_features
         params = np.empty_like(U)
@@ -152,8 +154,9 @@ class _Objective:
 
     def _coordinate_gradient(self, G: np.ndarray) -> np.ndarray:
         """``G @ M^T``: a gradient in weights and intercepts as one in the coordinates ``U``."""
-        if self.M is not None:
-            return G @ self.M.T
+        if self.L is not None:
+            # G L^-T, as the transpose of L^-1 G^T
+            return solve_triangular(self.L, G.T, lower=True, check_finite=False).T
         scale, shift, intercept_scale = self.diagonal
         d = self.n_features
         out = np.empty_like(G)
@@ -227,8 +230,8 @@ class _Objective:
         params = np.asarray(coef, dtype=np.float64)
         if self.fit_intercept:
             params = np.column_stack([params, np.asarray(intercept, dtype=np.float64)])
-        if self.M is not None:
-            return np.linalg.solve(self.M.T, params.T).T.ravel()
+        if self.L is not None:
+            return (params @ self.L).ravel()
         scale, shift, intercept_scale = self.diagonal
         d = self.n_features
         U = np.empty_like(params)

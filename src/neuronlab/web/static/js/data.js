@@ -24,6 +24,9 @@ export function forgetModel(key) {
 
 export const datasetInfo = () => once("dataset", () => getJSON("/api/dataset"));
 
+/** Every preset's settings by kind (GET /api/presets), e.g. to name a model by what differs. */
+export const presets = () => once("presets", () => getJSON("/api/presets"));
+
 /** The test split: uint8 images (n*784), labels, and the indices of each class. */
 export const testSet = () =>
   once("test", async () => {

@@ -1,5 +1,6 @@
-// The arithmetic the page does itself: activations, a neuron, logistic outputs, the MLP's
-// forward pass, shifting a digit, and turning a drawing into an MNIST-like 28x28 image.
+// The arithmetic the page does itself: activations, a neuron, logistic outputs, the MLP's and
+// the CNN's forward passes, shifting a digit, and turning a drawing into an MNIST-like 28x28
+// image.
 
 export const ACTIVATIONS = {
   sigmoid: { label: "sigmoid", f: (z) => 1 / (1 + Math.exp(-z)) },
@@ -78,7 +79,120 @@ export function mlpForward(m, x) {
 
 /** Class probabilities from any loaded model. */
 export function proba(m, x) {
+  if (m.kind === "cnn") return cnnForward(m, x).probs;
   return m.kind === "mlp" ? mlpForward(m, x).probs : logisticProba(m, x);
+}
+
+/** Dense layers from their arrays in /weights order (W (nin, nout) row-major, then b). */
+export function denseLayers(arrays) {
+  const layers = [];
+  for (let i = 0; i + 1 < arrays.length; i += 2) {
+    const [nin, nout] = arrays[i].shape;
+    layers.push({ W: arrays[i].data, b: arrays[i + 1].data, nin, nout });
+  }
+  return layers;
+}
+
+/**
+ * A CNN as the page computes with it: `filters` (F*k*k, filter by filter, row-major), `fbias`
+ * (F), `dense` [{W, b, nin, nout}] (ReLU between them, softmax at the end). Whether it pools
+ * follows from the first dense layer's inputs: F maps of (28 - k + 1)^2, or of a quarter.
+ */
+export function cnnModel(base, filters, F, k, fbias, dense) {
+  const conv = 28 - k + 1;
+  const pool = dense[0].nin !== F * conv * conv;
+  const side = pool ? Math.floor(conv / 2) : conv;
+  const hidden = dense.length > 1 ? dense[0].nout : 0;
+  return { ...base, kind: "cnn", filters, fbias, F, k, conv, pool, side, dense, hidden };
+}
+
+/**
+ * The CNN's forward pass for one 28x28 image x (784): `conv` (F*c*c) each filter's weighted
+ * sum plus its bias at every position, before ReLU; `pooled` (F*s*s) what the dense layers
+ * read (ReLU, then the largest of each 2x2 when the network pools); `hidden` the dense hidden
+ * layer's outputs (empty without one); `probs` the class probabilities. Equal to the server's
+ * predict_proba up to float rounding.
+ */
+export function cnnForward(m, x) {
+  const { F, k, conv: c } = m;
+  const conv = new Float32Array(F * c * c);
+  for (let f = 0; f < F; f++) {
+    const w = m.filters.subarray(f * k * k, (f + 1) * k * k);
+    const out = conv.subarray(f * c * c, (f + 1) * c * c);
+    out.fill(m.fbias[f]);
+    // Scatter each inked pixel into the positions whose window covers it: a digit is mostly 0.
+    for (let p = 0; p < 784; p++) {
+      const v = x[p];
+      if (v === 0) continue;
+      const r = (p / 28) | 0;
+      const q = p - r * 28;
+      for (let i = Math.max(0, r - c + 1); i <= Math.min(k - 1, r); i++) {
+        const row = (r - i) * c;
+        for (let j = Math.max(0, q - c + 1); j <= Math.min(k - 1, q); j++) out[row + q - j] += v * w[i * k + j];
+      }
+    }
+  }
+  const pooled = poolMaps(m, conv);
+  const { hidden, probs } = denseForward(m.dense, pooled);
+  return { conv, pooled, hidden, probs };
+}
+
+/** ReLU, then the largest of every 2x2 window when the network pools: (F*s*s). */
+function poolMaps(m, conv) {
+  const { F, conv: c, side: s, pool } = m;
+  const out = new Float32Array(F * s * s);
+  for (let f = 0; f < F; f++) {
+    const map = f * c * c;
+    for (let r = 0; r < s; r++) {
+      for (let q = 0; q < s; q++) {
+        let best = 0; // ReLU: nothing below 0
+        if (pool) {
+          const top = map + 2 * r * c + 2 * q;
+          best = Math.max(0, conv[top], conv[top + 1], conv[top + c], conv[top + c + 1]);
+        } else {
+          best = Math.max(0, conv[map + r * c + q]);
+        }
+        out[f * s * s + r * s + q] = best;
+      }
+    }
+  }
+  return out;
+}
+
+/** Dense ReLU layers then softmax: {hidden (first hidden layer's outputs), probs}. */
+function denseForward(dense, input) {
+  let a = input;
+  let hidden = new Float32Array(0);
+  for (let l = 0; l < dense.length; l++) {
+    const { W, b, nin, nout } = dense[l];
+    const z = Float32Array.from(b);
+    for (let i = 0; i < nin; i++) {
+      const v = a[i];
+      if (v === 0) continue;
+      const row = i * nout;
+      for (let j = 0; j < nout; j++) z[j] += v * W[row + j];
+    }
+    if (l === dense.length - 1) return { hidden, probs: softmax(z) };
+    a = z.map((v) => (v > 0 ? v : 0));
+    if (l === 0) hidden = a;
+  }
+  return { hidden, probs: new Float32Array(0) };
+}
+
+/**
+ * The CNN's predicted class index for each of the first `n` sparse test images (see
+ * data.js sparseTest): what a replay's accuracy and confusion matrix are computed from.
+ */
+export function cnnBatch(m, sparse, n = sparse.n) {
+  const count = Math.min(n, sparse.n);
+  const x = new Float32Array(784);
+  const predicted = new Int32Array(count);
+  for (let i = 0; i < count; i++) {
+    x.fill(0);
+    for (let q = sparse.start[i]; q < sparse.start[i + 1]; q++) x[sparse.idx[q]] = sparse.val[q];
+    predicted[i] = argmax(cnnForward(m, x).probs);
+  }
+  return { predicted, n: count };
 }
 
 /** Move a 28x28 image by dy rows and dx columns into `out`; wrap around or fill with 0. */

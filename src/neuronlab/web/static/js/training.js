@@ -34,6 +34,8 @@ function matches(m, want) {
   if (want.seed !== undefined && m.seed !== null && m.seed !== undefined && m.seed !== want.seed) return false;
   const classes = want.classes ? want.classes.join(",") : "0,1,2,3,4,5,6,7,8,9";
   if (m.classes.join(",") !== classes) return false;
+  // A network trained on shifted copies is another model: only a request naming the shift finds it.
+  if ((m.settings?.augment_shift ?? 0) !== (want.settings?.augment_shift ?? 0)) return false;
   const given = Object.entries(want.settings || {}).filter(([, v]) => v !== null && v !== undefined);
   if (given.length === 0) return true;
   const have = m.settings || {};
@@ -299,16 +301,22 @@ export function resultsPanel(title, heading = null) {
 }
 
 /**
- * The ten-class models the later chapters use: {lr, mlp} summaries (or null), preferring the
- * course's settings (one-vs-rest logistic regression, 25 hidden units) when several exist.
+ * The ten-class models the later chapters use: {lr, mlp, augmented, cnn} summaries (or null),
+ * preferring the course's settings (one-vs-rest logistic regression, 25 hidden units) when
+ * several exist; `augmented` is a hidden-layer network trained on shifted copies (the plain
+ * `mlp` never is one), `cnn` the convolutional network (chapter 10).
  */
 export async function pickModels() {
   const list = (await modelList()).filter((m) => m.classes.length === 10);
-  const rank = (m, best) => best.reduce((score, [k, v]) => score + (m[k] === v ? 1 : 0), 0);
-  const pick = (kind, best) =>
-    list.filter((m) => m.kind === kind).sort((p, q) => rank(q, best) - rank(p, best))[0] || null;
+  const value = (m, k) => (k in m ? m[k] : m.settings?.[k]);
+  const rank = (m, best) => best.reduce((score, [k, v]) => score + (value(m, k) === v ? 1 : 0), 0);
+  const pick = (kind, best, keep = () => true) =>
+    list.filter((m) => m.kind === kind && keep(m)).sort((p, q) => rank(q, best) - rank(p, best))[0] || null;
+  const shifted = (m) => (m.settings?.augment_shift ?? 0) > 0;
   return {
     lr: pick("logistic", [["preset", "module"], ["multi_class", "ovr"]]),
-    mlp: pick("mlp", [["preset", "module"], ["hidden", 25]]),
+    mlp: pick("mlp", [["preset", "module"], ["hidden", 25]], (m) => !shifted(m)),
+    augmented: pick("mlp", [["preset", "module"], ["hidden", 25], ["augment_shift", 2]], shifted),
+    cnn: pick("cnn", [["preset", "fast"], ["filters", 8], ["filter_size", 5], ["pool", true]]),
   };
 }

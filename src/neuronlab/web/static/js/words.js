@@ -2,7 +2,8 @@
 // "Ankle boot" on Fashion-MNIST or any folder whose class names are not the ten digits. Read
 // once from the dataset's facts (GET /api/dataset, or the widget's `dataset` trait) before a
 // chapter mounts; until then, and when the facts cannot be read, the words are the digits'.
-import { datasetInfo } from "./data.js";
+import { datasetInfo, presets } from "./data.js";
+import { modelName } from "./modelname.js";
 
 const DIGIT_NAMES = ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"];
 let names = DIGIT_NAMES;
@@ -74,3 +75,9 @@ export function phrase(text) {
     .replace(/^\{Items\}/, cap(items()));
 }
 const cap = (s) => s[0].toUpperCase() + s.slice(1);
+
+/** A function naming model summaries readably (modelname.js) with this dataset's words. */
+export async function modelNamer() {
+  const [known, info] = await Promise.all([presets().catch(() => null), datasetInfo().catch(() => null)]);
+  return (m) => modelName(m, { presets: known, classNames: names, trainCounts: info?.train_class_counts ?? null });
+}

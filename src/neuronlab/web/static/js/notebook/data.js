@@ -22,6 +22,9 @@ function once(key, load) {
 
 export const datasetInfo = async () => widget.get("dataset");
 
+/** The kernel sends no presets: a widget's models are named without their differences. */
+export const presets = async () => null;
+
 /** The test split sent by the kernel: uint8 images (n*784), labels, the indices of each class. */
 export const testSet = async () =>
   once("test", () => {
