@@ -13,8 +13,11 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --editable '.[test,bench]'
 	@touch $(STAMP)
 
+# `PORT=9000 make run` is `neuronlab serve --port 9000`; the default is the CLI's own (8765).
+PORT ?= 8765
+
 run: $(STAMP)
-	$(BIN)/neuronlab
+	$(BIN)/neuronlab serve --port $(PORT)
 
 test: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks

@@ -26,7 +26,7 @@ NOTEBOOK = (
 NARRATIVE = lessons.lessons()["narrative"]
 
 
-def exercise_cells(slug: str, chapter: int) -> list[tuple[str, str]]:
+def exercise_cells(slug: str, chapter: int | str) -> list[tuple[str, str]]:
     """Chapter ``slug``'s exercises from the lab's exercises file (the web page reads it too):
     each a question cell and a collapsed answer. Numbers the page fills in from its screen
     read here as the words that stand in for them."""
@@ -491,6 +491,64 @@ plots.shift_curve_figure(SHIFTS, curves)""",
     (
         "md",
         """\
+## 6b. Sharing weights across positions
+
+Beyond the course, two remedies for that fragility. The first is a different design: a
+**convolutional network** (CNN). Each of its few filters is one small detector, 5 x 5 weights,
+slid over every position of the image; at each position it weighs the pixels under it and
+adds them up. The same 25 weights are used everywhere, so a stroke the filter likes is found
+wherever it is, and the result is a map of where the pattern appears. ReLU keeps the positive
+part, 2 x 2 max-pooling keeps the largest value of every block, and an output layer reads the
+maps. Eight filters hold 200 weights; the hidden layer above holds 784 x 25 = 19,600.""",
+    ),
+    (
+        "code",
+        """\
+cnn = train(data, "cnn", preset="fast")
+print(f"trained on {cnn.n_train:,} images in {cnn.fit_seconds:.1f} s ({cnn.epochs} epochs)")
+print(f"test accuracy (CNN, 8 filters of 5x5): {cnn.test_accuracy:.4f}")
+plots.cnn_figure(cnn.model, image, data.class_names)""",
+    ),
+    ("md", "The same figures, live: pick a test image and move it, and the maps move with it."),
+    ("code", "lab.cnn(cnn.model, data, index=0)"),
+    (
+        "md",
+        """\
+The second remedy keeps the network and changes the data: train it on its images plus a copy
+of them, each moved at random by up to two pixels (`augment_shift=2`), so that it has seen
+moved digits. Both remedies on the shift curve:""",
+    ),
+    (
+        "code",
+        """\
+shifted = train(data, "mlp", preset="module", augment_shift=2)
+remedies = {
+    "hidden layer on copies shifted ±2": analysis.shift_accuracy(
+        shifted.model, data.test_images, y_test, SHIFTS
+    ),
+    "CNN": analysis.shift_accuracy(cnn.model, data.test_images, y_test, SHIFTS),
+}
+plots.shift_curve_figure(SHIFTS, {**curves, **remedies})""",
+    ),
+    ("md", "Read off the four curves (the web lab prints the same sentence under its chart):"),
+    (
+        "code",
+        """\
+print(
+    lessons.cnn(
+        list(SHIFTS),
+        lr=curves["logistic regression"],
+        mlp=network_curve,
+        augmented=remedies["hidden layer on copies shifted ±2"],
+        cnn=remedies["CNN"],
+        aug=2,
+    )
+)""",
+    ),
+    *exercise_cells("cnn", "6b"),
+    (
+        "md",
+        """\
 ## 7. How many hidden units?
 
 The number of hidden units is ours to choose. More units give the output layer more features to
@@ -560,9 +618,10 @@ trainer""",
 ## 8. Draw your own digit
 
 Beyond the course: draw a digit with the mouse. It is prepared the way MNIST digits were (fitted
-into 20x20 pixels and centred in 28x28), and both models say what they see.""",
+into 20x20 pixels and centred in 28x28), and the models say what they see: logistic
+regression, the hidden-layer network and the CNN of chapter 6b.""",
     ),
-    ("code", "lab.draw(ten.model, net.model, data=data)"),
+    ("code", "lab.draw(ten.model, net.model, cnn.model, data=data)"),
     *exercise_cells("draw", 8),
     (
         "md",

@@ -72,10 +72,10 @@ def test_difference_and_overlay_colours(tiny):
     picture = overlay(mean_a, mean_b)
     assert picture.shape == (28, 28, 3)
     assert picture.min() >= 0 and picture.max() <= 1
-    np.testing.assert_allclose(picture[0, 0], [1.0, 0.0, 0.0])  # only A: red
-    np.testing.assert_allclose(picture[5, 5], [0.0, 1.0, 0.0])  # only B: green
+    np.testing.assert_allclose(picture[0, 0], [1.0, 0.55, 0.0])  # only A: orange
+    np.testing.assert_allclose(picture[5, 5], [0.0, 0.6, 1.0])  # only B: sky blue
     both = overlay(mean_a, mean_a)
-    np.testing.assert_allclose(both[0, 0], [1.0, 1.0, 0.0])  # both: yellow
+    np.testing.assert_allclose(both[0, 0], [1.0, 1.0, 1.0])  # both: white
 
 
 def test_real_digit_means_look_like_their_digit(mnist_small):

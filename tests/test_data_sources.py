@@ -211,8 +211,13 @@ def test_load_default_falls_back_to_embedded_with_a_notice(
     monkeypatch.setenv("NEURONLAB_MIRRORS", f"http://127.0.0.1:{port}/")
     data = load_default(cache_dir=tmp_path, progress=False)
     assert data.embedded and data.name == "embedded"
-    assert "embedded offline digits" in data.notice
-    assert "--data embedded" in data.notice and str(tmp_path / "mnist") in data.notice
+    # One plain sentence: what happened and what to do, without mirror URLs or error codes.
+    assert data.notice.startswith(
+        "MNIST could not be downloaded (this computer seems to be offline)"
+    )
+    assert "built-in" in data.notice and "connect to the internet" in data.notice
+    assert "http" not in data.notice and "Errno" not in data.notice and "`" not in data.notice
+    assert data.notice.count(".") == 1 and data.notice.endswith(".")
 
 
 def test_summary(mnist_small: Dataset) -> None:

@@ -11,6 +11,7 @@ from pathlib import Path
 from types import ModuleType
 
 import nbformat
+import numpy as np
 import pytest
 from nbclient import NotebookClient
 
@@ -54,6 +55,38 @@ def test_committed_notebook_is_what_the_script_writes():
 def test_committed_notebook_has_no_outputs():
     notebook = nbformat.read(NOTEBOOK, as_version=4)
     assert all(not cell.outputs for cell in _code_cells(notebook))
+
+
+def test_readme_says_where_the_notebook_is_and_that_it_has_no_outputs():
+    readme = " ".join((REPO / "README.md").read_text(encoding="utf-8").split())
+    assert f"`{NOTEBOOK.relative_to(REPO).as_posix()}`" in readme
+    assert "kept without outputs" in readme  # what the test above checks
+    assert "reads well without a kernel" not in readme
+
+
+def test_scikit_learn_comparison_trains_both_libraries_on_the_same_images(capsys):
+    """Run the comparison cell with its 10,000-image cap lowered below the training set's
+    size, so that "the same images" has to hold for the two accuracies to be comparable."""
+    from neuronlab import analysis, plots
+    from neuronlab.data import load
+    from neuronlab.training import train
+
+    (source,) = [
+        cell.source
+        for cell in _code_cells(nbformat.read(NOTEBOOK, as_version=4))
+        if "sk_model.fit" in cell.source
+    ]
+    assert "min(10_000, len(y_train))" in source
+    data = load("embedded")
+    names = {"np": np, "data": data, "train": train, "analysis": analysis, "plots": plots}
+    names |= {"X_train": data.X_train(), "y_train": data.train_labels}
+    names |= {"X_test": data.X_test(), "y_test": data.test_labels}
+    exec(source.replace("min(10_000,", "min(1_500,"), names)
+    assert names["ours_n"].n_train == names["n"] == 1500
+    printed = capsys.readouterr().out
+    assert "both trained on the first 1,500 training images" in printed
+    differ = int(re.search(r"answer differently on (\d+) of 1,000", printed).group(1))
+    assert differ <= 10, printed  # same objective, same rows: (nearly) the same answers
 
 
 def test_no_cell_deletes_files_and_cleaning_up_is_offered():
@@ -137,7 +170,7 @@ def test_every_figure_cell_shows_a_png_and_every_widget_cell_a_widget(executed):
         if USES_WIDGET.search(cell.source):
             assert WIDGET in kinds, cell.source
             widgets += 1
-    assert (figures, widgets) == (23, 11)
+    assert (figures, widgets) == (25, 12)
 
 
 @pytest.mark.slow

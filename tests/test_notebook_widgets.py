@@ -210,6 +210,18 @@ def test_compare_with_a_binary_model(data) -> None:
     assert widget.labels == ["1", "7"]
 
 
+def test_compare_with_a_binary_model_and_no_b_shows_its_own_pair(data) -> None:
+    """A 1-vs-8 model compared from 1 alone shows 1 against 8, never "1 vs the rest"."""
+    split = split_for(data.subset(300, 10), classes=(1, 8))
+    pair = LogisticRegression(C=0.01).fit(split.X_train, split.y_train)
+    widget = nb.compare(data, pair, 1)
+    assert (widget.b, widget.labels) == (8, ["1", "8"])
+    np.testing.assert_allclose(f32(widget.weights, 784), pair.coef_[0], rtol=1e-5, atol=1e-7)
+    widget.b = -1  # "the rest": one neuron for a pair cannot say, so no weights are drawn
+    assert widget.labels == ["the rest", "1"] and widget.weights is None
+    assert widget.dataset["class_names"] == list(data.class_names)
+
+
 def test_shift_sends_the_accuracy_curves(models, data) -> None:
     lr, mlp = models["sk-ovr"], models["ours-mlp"]
     data = data.subset(10, 150)

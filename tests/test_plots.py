@@ -151,3 +151,32 @@ def test_write_all_quick_writes_every_chapter(mnist_small, tmp_path):
         pixels = mpimg.imread(path)
         assert min(pixels.shape[:2]) >= 200
         assert pixels[..., :3].std() > 0.05  # not blank
+
+
+def test_unit_maps_and_outputs_are_scaled_as_on_the_page(lab):
+    """Each unit's map on its own range and unit outputs on a fixed 0..1, as the page and the
+    widgets draw them (hiddenview.js, panels.js), with units numbered from 0."""
+    mlp, data = lab["mlp"], lab["data"]
+    fig = plots.hidden_grid(mlp.coefs_[0])
+    maps = [ax for ax in fig.axes if ax.get_title().startswith("unit ")]
+    assert [ax.get_title() for ax in maps[:2]] == ["unit 0", "unit 1"]
+    for ax in maps:
+        values = ax.images[0].get_array()
+        assert np.abs(values).max() == pytest.approx(1.0)
+        assert ax.images[0].get_clim() == (-1.0, 1.0)
+    acts = analysis.hidden_activations(mlp, data.test_images[0])
+    fig = plots.hidden_activations_figure(acts, data.class_names)
+    (outputs,) = [ax for ax in fig.axes if ax.get_title() == "Output of each unit"]
+    assert outputs.images[0].get_clim() == (0.0, 1.0)
+
+
+def test_figures_of_images_that_are_not_digits_say_so(lab):
+    image = lab["data"].test_images[0]
+    fig = plots.digit_rows_figure(image, 5, noun="image")
+    assert fig.get_suptitle() == "An image is rows of numbers"
+    curve = plots.shift_curve_figure(
+        [-1, 0, 1], {"logistic regression": [0.5, 0.9, 0.5]}, noun="image"
+    )
+    assert "as images move" in curve.axes[0].get_title()
+    (line,) = curve.axes[0].get_lines()[:1]
+    assert line.get_color() == plots._style.MODEL_COLOURS["logistic"]

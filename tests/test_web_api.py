@@ -128,7 +128,7 @@ def test_offline_default_falls_back_to_embedded_digits_with_a_notice(
     with TestClient(create_app(None, cache_dir=tmp_path)) as offline:
         info = offline.get("/api/dataset").json()
     assert info["embedded"] is True
-    assert "embedded" in info["notice"]
+    assert "built-in digits" in info["notice"]
     assert (info["n_train"], info["n_test"]) == (4000, 1000)
 
 
@@ -293,7 +293,7 @@ def test_a_failing_job_reports_an_error_and_the_server_lives_on(
     def broken(*args, **kwargs):
         raise RuntimeError("out of paper")
 
-    monkeypatch.setattr("neuronlab.web.compute.fit", broken)
+    monkeypatch.setattr("neuronlab.training.fit", broken)  # what Lab.fit calls without Dask
     key, events = train(client, model="mlp", hidden=7)
     assert events[-1] == ("error", {"detail": "The training job failed: out of paper"})
     assert client.get("/api/dataset").status_code == 200

@@ -22,8 +22,8 @@ from neuronlab.web.schemas import TrainRequest
 
 Events = list[tuple[str, dict]]
 
-# Fast preset (10 epochs of batches of 64) on the first 2,000 images: about a second.
-CNN = {"model": "cnn", "preset": "fast", "n_train": 2000}
+# The fast preset: 10 epochs of batches of 64 on the 8,000 training images, a few seconds.
+CNN = {"model": "cnn", "preset": "fast"}
 AUGMENTED = {"model": "mlp", "preset": "fast", "augment_shift": 2}
 
 
@@ -139,7 +139,7 @@ def test_the_cnn_trains_with_progress_and_its_filters_forming(
     client: TestClient, cnn: tuple[str, Events]
 ) -> None:
     key, events = cnn
-    assert key == "cnn-fast-f8-k5-s0-n2000"
+    assert key == "cnn-fast-f8-k5-s0"
     names = [name for name, _ in events]
     assert names.count("progress") == 10 and names[-1] == "done"
     shots = [data for name, data in events if name == "weights"]
@@ -156,9 +156,9 @@ def test_the_cnn_trains_with_progress_and_its_filters_forming(
         "batch_size": 64,
         "early_stopping": False,
         "max_epochs": 10,
-        "n_train": 2000,
+        "n_train": 8000,
     }
-    assert summary["test_accuracy"] > 0.9
+    assert summary["test_accuracy"] > 0.95
     assert summary["history_epochs"] == list(range(1, 11))
     detail = client.get(f"/api/models/{key}").json()
     assert [layer["name"] for layer in detail["layers"]] == [
@@ -214,7 +214,7 @@ def test_the_cnn_continues_with_partial_fit(client: TestClient, cnn: tuple[str, 
     assert summary["kind"] == "cnn" and summary["epochs"] == 12
     assert summary["continued_from"] == key
     assert summary["history_epochs"] == list(range(1, 13))
-    assert summary["settings"]["n_train"] == 2000
+    assert summary["settings"]["n_train"] == 8000
     np.testing.assert_array_equal(
         weights(client, new_key, layer=0, epoch=10), weights(client, key, layer=0)
     )
@@ -241,7 +241,7 @@ def test_shift_curves_hold_up_better_with_either_remedy(
     curves = {k: np.mean([v[0], v[2]]) for k, v in answer["curves"].items()}
     assert answer["n_images"] == {plain: 2000, augmented: 2000, key: 2000}
     assert curves[augmented] > curves[plain] + 0.05
-    assert curves[key] > curves[plain] + 0.05
+    assert curves[key] > curves[plain] + 0.1
 
 
 def test_a_cnn_file_uploads_within_the_limits(

@@ -177,6 +177,10 @@ TRAIN_FLAGS = {
     "early_stopping": "--early-stopping",
     "max_epochs": "--max-epochs",
     "n_train": "--n-train",
+    "filters": "--filters",
+    "filter_size": "--filter-size",
+    "pool": "--pool",
+    "augment_shift": "--augment-shift",
 }
 
 
@@ -200,7 +204,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
     if args.save:
         save_model(run.model, args.save)
         result["saved"] = str(Path(args.save))
-    return _emit(result, args, dataset.description)
+    return _emit(result, args, dataset)
 
 
 def _cmd_evaluate(args: argparse.Namespace) -> int:
@@ -211,7 +215,7 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     dataset = _load(args.data, args)
     result = training.evaluate(model, dataset)
     result["file"] = str(args.model)
-    return _emit(result, args, dataset.description)
+    return _emit(result, args, dataset)
 
 
 def _cmd_sweep(args: argparse.Namespace) -> int:
@@ -372,26 +376,30 @@ def _print_json(value: Any) -> None:
     sys.stdout.write("\n")
 
 
-def _emit(result: dict[str, Any], args: argparse.Namespace, description: str) -> int:
+def _emit(result: dict[str, Any], args: argparse.Namespace, dataset: Any) -> int:
     """Print a run as one JSON object (``--json``) or as a short report."""
     if args.json:
         _print_json(result)
     else:
-        _print_report(result, description)
+        _print_report(result, dataset)
     return 0
 
 
-def _print_report(result: dict[str, Any], description: str) -> None:
-    """A short, readable summary of a training or evaluation run."""
-    print(f"data      {description}")
-    model = result["model"]
-    if result.get("preset"):
-        model += f" ({result['preset']} preset)"
-    if result.get("hidden"):
-        model += f", {result['hidden']} hidden units"
-    if result.get("classes"):
-        model += ", classes " + " vs ".join(str(c) for c in result["classes"])
-    print(f"model     {model}")
+def _print_report(result: dict[str, Any], dataset: Any) -> None:
+    """A short, readable summary of a training or evaluation run, in the dataset's words."""
+    import numpy as np
+
+    from neuronlab.naming import model_name
+    from neuronlab.settings import preset_defaults
+
+    presets = {}
+    if result.get("preset") in ("module", "fast") and result.get("model") in ("logistic", "mlp"):
+        kind, preset = result["model"], result["preset"]
+        presets = {kind: {preset: preset_defaults(kind, preset)}}
+    counts = np.bincount(dataset.train_labels, minlength=len(dataset.class_names)).tolist()
+    print(f"data      {dataset.description}")
+    name = model_name(result, presets, dataset.class_names, counts)
+    print(f"model     {name}")
     print(f"images    {result['n_train']:,} for training, {result['n_test']:,} for testing")
     if "fit_seconds" in result:
         print(f"fit       {result['fit_seconds']:.2f} s, {result['epochs']} epochs/iterations")
@@ -516,6 +524,22 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     knobs.add_argument(
         "--n-train", type=int, help="train on the first N training images (of the pair)"
+    )
+    knobs.add_argument("--filters", type=int, help="CNN: number of filters, 1..32 (default 8)")
+    knobs.add_argument(
+        "--filter-size", type=int, help="CNN: filters of 3x3, 5x5 or 7x7 pixels (default 5)"
+    )
+    knobs.add_argument(
+        "--pool",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="CNN: keep the largest of every 2x2 block of its maps (default: on)",
+    )
+    knobs.add_argument(
+        "--augment-shift",
+        type=int,
+        help="MLP: also train on a copy of the images, each moved by up to this many pixels, "
+        "0..4 (default 0: none)",
     )
     train.add_argument("--save", help="save the trained model to this .npz file")
     train.add_argument("--json", action="store_true", help="print one JSON object")

@@ -490,9 +490,174 @@ def sweep(results: Sequence[Any], lr_test_accuracy: float | None = None) -> str:
     return " ".join(p for p in parts if p)
 
 
-CONCLUDE = {"pair": pair, "ten": ten, "shift": shift, "hidden": hidden, "sweep": sweep}
+# ---- Chapter 10: the two remedies for brittleness on the chapter 5 curve ----
+
+
+def _at_or_zero(shifts: list[int], ys: Sequence[float], k: int) -> float | None:
+    return float(ys[shifts.index(0)]) if k == 0 else at_shift(shifts, ys, k)
+
+
+def _signed(d: float) -> str:
+    return f"{'+' if d >= 0 else '−'}{points(abs(d))}"
+
+
+def cnn(
+    shifts: Sequence[int],
+    axis: str = "vertical",
+    wrap: bool = False,
+    lr: Sequence[float] | None = None,
+    mlp: Sequence[float] | None = None,
+    augmented: Sequence[float] | None = None,
+    cnn: Sequence[float] | None = None,
+    cnn_flip: Sequence[float] | None = None,
+    pool: bool = True,
+    aug: int | None = None,
+) -> str:
+    """Chapter 10: what each model keeps at ±1, ±2, ±3, the remedies against the plain
+    network, where the CNN still fails, and what pooling buys."""
+    if not shifts or 0 not in shifts:
+        return ""
+    shifts = [int(s) for s in shifts]
+    unit = "column" if axis == "horizontal" else "row"
+    copies = (
+        f"the network trained on copies shifted by up to {aug} pixels"
+        if aug
+        else "the network trained on shifted copies"
+    )
+    named = [
+        (name, list(ys))
+        for name, ys in (
+            ("logistic regression", lr),
+            ("the hidden-layer network", mlp),
+            (copies, augmented),
+            ("the CNN", cnn),
+        )
+        if ys is not None
+    ]
+    if not named:
+        return ""
+    steps = [k for k in STEPS if at_shift(shifts, named[0][1], k) is not None]
+    if not steps:
+        return ""
+
+    def at(ys: Sequence[float], k: int) -> float:
+        value = _at_or_zero(shifts, ys, k)
+        assert value is not None
+        return value
+
+    moved = re.sub(r", (\d)$", r" and \1", ", ".join(str(k) for k in steps))
+    units = f"{unit}{'' if steps[-1] == 1 else 's'}"
+    lines = [
+        f"{name} {', '.join(pct(at(ys, k)) for k in steps)} ({pct(at(ys, 0))} unmoved)"
+        for name, ys in named
+    ]
+    how = "wrapping round" if wrap else "no wrap"
+    text = (
+        f"Moved {moved} {units} either way ({how}), the share of test images still read "
+        f"right: {'; '.join(lines)}."
+    )
+    k = 2 if 2 in steps else steps[-1]
+    remedies = [
+        (name, ys) for name, ys in (("the CNN", cnn), (copies, augmented)) if ys is not None
+    ]
+    if mlp is not None and remedies:
+        gains = [f"{name} {_signed(at(ys, k) - at(mlp, k))} points" for name, ys in remedies]
+        text += f" At ±{k}, against the plain hidden-layer network: {', '.join(gains)}."
+    if cnn is not None:
+        sizes = sorted({abs(s) for s in shifts if s != 0})
+        last = sizes[-1] if sizes else None
+        fail = next((s for s in sizes if at(cnn, s) < 0.5), None)
+        if fail is not None:
+            further = "" if fail == last else f"; {pct(at(cnn, last))} at ±{last}"
+            blur = (
+                "2 × 2 pooling forgives only about a pixel"
+                if pool
+                else "without pooling nothing blurs the position"
+            )
+            text += (
+                f" Where the CNN still fails: from ±{fail} {unit}{'' if fail == 1 else 's'} it "
+                f"reads fewer than half the test images right ({pct(at(cnn, fail))}{further}). "
+                "Its filters find a stroke anywhere, but the output layer still gives every map "
+                f"position its own weight, and {blur}."
+            )
+        elif last is not None:
+            text += f" Even at ±{last} the CNN keeps {pct(at(cnn, last))}."
+    if cnn is not None and cnn_flip is not None:
+        pooled, plain = (cnn, cnn_flip) if pool else (cnn_flip, cnn)
+        d = at(pooled, k) - at(plain, k)
+        text += (
+            f" With pooling the same CNN keeps {pct(at(pooled, k))} at ±{k}, without it "
+            f"{pct(at(plain, k))}: pooling {'buys' if d >= 0 else 'costs'} {points(abs(d))} "
+            f"points there (unmoved: {pct(at(pooled, 0))} against {pct(at(plain, 0))})."
+        )
+    return text
+
+
+def rotation(
+    angles: Sequence[int],
+    n: int | None = None,
+    lr: Sequence[float] | None = None,
+    mlp: Sequence[float] | None = None,
+    augmented: Sequence[float] | None = None,
+    cnn: Sequence[float] | None = None,
+    aug: int | None = None,
+) -> str:
+    """Chapter 10: what each model keeps when the digits are turned instead of moved."""
+    if not angles or 0 not in angles or cnn is None:
+        return ""
+    angles = [int(a) for a in angles]
+    copies = (
+        f"the network trained on copies shifted by up to {aug} pixels"
+        if aug
+        else "the network trained on shifted copies"
+    )
+    named = [
+        (name, list(ys))
+        for name, ys in (
+            ("logistic regression", lr),
+            ("the hidden-layer network", mlp),
+            (copies, augmented),
+            ("the CNN", cnn),
+        )
+        if ys is not None
+    ]
+    sizes = sorted({abs(a) for a in angles if a != 0})
+    if not sizes:
+        return ""
+
+    def at(ys: Sequence[float], a: int) -> float:
+        value = _at_or_zero(angles, ys, a)
+        assert value is not None
+        return value
+
+    where = f" (the first {count(n)} test images)" if n else ""
+    parts = [
+        f"at ±{a}° " + ", ".join(f"{name} {pct(at(ys, a))}" for name, ys in named) for a in sizes
+    ]
+    big = sizes[-1]
+
+    def lost(ys: Sequence[float]) -> str:
+        return points(at(ys, 0) - at(ys, big))
+
+    others = f" (the hidden-layer network {lost(mlp)})" if mlp is not None else ""
+    return (
+        f"Turned rather than moved{where}: {'; '.join(parts)}. At ±{big}° the CNN still loses "
+        f"{lost(cnn)} points{others}: sharing weights follows a move, not a turn, and a turned "
+        "stroke is another pattern to its filters."
+    )
+
+
+CONCLUDE = {
+    "pair": pair,
+    "ten": ten,
+    "shift": shift,
+    "hidden": hidden,
+    "sweep": sweep,
+    "cnn": cnn,
+    "rotation": rotation,
+}
 
 
 def conclude(chapter: str, facts: Mapping[str, Any]) -> str:
-    """The conclusion of ``chapter`` (pair, ten, shift, hidden, sweep) for its facts."""
+    """The conclusion of ``chapter`` (pair, ten, shift, hidden, sweep, cnn) for its facts."""
     return CONCLUDE[chapter](**facts)

@@ -34,11 +34,25 @@ SCREENSHOTS = REPO / "artifacts" / "screenshots"
 @pytest.fixture(scope="session")
 def lab_url(mnist_test_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The web lab on real MNIST digits, served by uvicorn in a background thread."""
-    import uvicorn
-
     from neuronlab.web.app import create_app
 
     app = create_app(mnist_test_dir, cache_dir=tmp_path_factory.mktemp("lab-cache"))
+    yield from serve_app(app)
+
+
+@pytest.fixture(scope="session")
+def fashion_lab_url(fashion_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A second lab, on Debian's full Fashion-MNIST (clothes, with their class names)."""
+    from neuronlab.web.app import create_app
+
+    app = create_app("fashion-mnist", cache_dir=tmp_path_factory.mktemp("fashion-cache"))
+    yield from serve_app(app)
+
+
+def serve_app(app: object) -> Iterator[str]:
+    """Serve ``app`` on a free port of 127.0.0.1 in a background thread; yield its URL."""
+    import uvicorn
+
     listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     listener.bind(("127.0.0.1", 0))
     listener.listen(64)
@@ -56,9 +70,13 @@ def lab_url(mnist_test_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> I
     listener.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    """Headless Chromium, shared by all browser tests."""
+    """Headless Chromium, shared by the tests of one module.
+
+    Not by the whole session: Playwright's sync API keeps an event loop running while it is
+    open, and the tests after it (JupyterLab's own Playwright, asyncio.run) need none running.
+    """
     require(CHROMIUM, "Chromium (apt-get install chromium)")
     from playwright.sync_api import sync_playwright
 
@@ -97,7 +115,8 @@ def page(browser, lab_url: str) -> Iterator[object]:
     page.log = log
     page.lab_url = lab_url
     yield page
-    problem = page.locator("#notice").text_content() if page.locator("#notice").is_visible() else ""
+    notice = page.locator("#notice")
+    problem = page.locator("#notice-text").text_content() if notice.is_visible() else ""
     context.close()
     assert log.foreign() == [], f"the page contacted other hosts: {log.foreign()}"
     assert log.errors == [], f"script errors on the page: {log.errors}"

@@ -75,7 +75,7 @@ def test_chapter3_C_drag_retrains_and_the_url_restores_it(page, screenshots):
 
 def test_chapter4_multinomial_is_a_knob(page):
     open_chapter(page, "#ch=4&mc=multinomial&C=0.01")
-    page.get_by_role("button", name="Train ten one-vs-rest neurons").click()
+    page.get_by_role("button", name="Train the ten neurons").click()
     wait_trained(page, timeout_ms=120_000)
     wait_facts(page, "multinomial")
     assert "C = 0.01" in facts(page)

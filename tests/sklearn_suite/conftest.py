@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 
 import pytest
-from upstream_skips import SKIPS
+
+from .upstream_skips import SKIPS
 
 
 def pytest_configure(config: pytest.Config) -> None:

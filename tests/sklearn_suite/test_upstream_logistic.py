@@ -5,9 +5,9 @@ Ours defaults to one-vs-rest (the course's model); scikit-learn's is multinomial
 do not offer are skipped in upstream_skips.py, each with its reason.
 """
 
-import _upstream
-
 from neuronlab.models import LogisticRegression as _Ours
+
+from . import _upstream
 
 
 class LogisticRegression(_Ours):

@@ -3,9 +3,9 @@
 Tests of what we do not offer are skipped in upstream_skips.py, each with its reason.
 """
 
-import _upstream
-
 from neuronlab.models import MLPClassifier
+
+from . import _upstream
 
 _module = _upstream.load(
     "neural_network/tests/test_mlp.py",

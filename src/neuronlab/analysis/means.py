@@ -34,15 +34,22 @@ def mean_difference(mean_a: np.ndarray, mean_b: np.ndarray) -> np.ndarray:
     return np.asarray(mean_a, dtype=np.float64) - np.asarray(mean_b, dtype=np.float64)
 
 
+# The overlay's two colours: orange and sky blue add up to white where both classes have ink.
+# Red/blue and green/magenta stay the signs of weights, so neither class is drawn in them.
+OVERLAY_A = (1.0, 0.55, 0.0)
+OVERLAY_B = (0.0, 0.6, 1.0)
+
+
 def overlay(mean_a: np.ndarray, mean_b: np.ndarray) -> np.ndarray:
-    """Two mean images as one RGB picture: A in red, B in green, so both read yellow.
+    """Two mean images as one RGB picture: A in orange, B in sky blue, both in white.
 
     Each mean is scaled to its own maximum first, so a pale "rest" mean is as
-    visible as a single digit's. Returns float ``(28, 28, 3)`` in [0, 1]; blue is 0.
+    visible as a single digit's. Returns float ``(28, 28, 3)`` in [0, 1].
+    The web page draws the same blend (``web/static/js/panels.js``).
     """
-    red = _to_unit_max(mean_a)
-    green = _to_unit_max(mean_b)
-    return np.dstack([red, green, np.zeros_like(red)])
+    a = _to_unit_max(mean_a)[..., None]
+    b = _to_unit_max(mean_b)[..., None]
+    return np.clip(a * np.array(OVERLAY_A) + b * np.array(OVERLAY_B), 0.0, 1.0)
 
 
 def _to_unit_max(image: np.ndarray) -> np.ndarray:

@@ -142,7 +142,8 @@ def _on_dask(
         futures = [
             client.submit(_train_one, h, s, preset, *shared, params, pure=False) for h, s in jobs
         ]
-        for future in as_completed(futures):
+        # the client is not the default one, so as_completed is told its event loop
+        for future in as_completed(futures, loop=client.loop):
             yield future.result()
     finally:
         if own:

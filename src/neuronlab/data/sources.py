@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -274,8 +275,40 @@ def load_default(
         return load(MNIST.name, cache_dir=cache_dir, download=download, progress=progress)
     except DataError as error:
         fallback = embedded.load_embedded(cache_dir)
-        notice = f"MNIST is not available, so these are the embedded offline digits. {error}"
-        return dataclasses.replace(fallback, notice=notice)
+        return dataclasses.replace(
+            fallback, notice=fallback_notice(error, fallback.n_train + fallback.n_test)
+        )
+
+
+# Words in a download error that mean this computer reached no server at all.
+_OFFLINE = (
+    "Name or service not known",
+    "Temporary failure in name resolution",
+    "nodename nor servname",
+    "getaddrinfo failed",
+    "Network is unreachable",
+    "No route to host",
+    "Connection refused",
+)
+
+
+def fallback_notice(error: Exception, n_images: int) -> str:
+    """One plain sentence for a student and a teacher: MNIST could not be had, what the lab
+    uses instead, and what to do. The mirrors' addresses and error codes stay out of it."""
+    text = str(error)
+    deadline = re.search(r"did not finish within [0-9.]+ s", text)
+    if deadline:
+        why = f" (the download {deadline.group(0)})"
+    elif any(words in text for words in _OFFLINE):
+        why = " (this computer seems to be offline)"
+    elif "checksum" in text:
+        why = " (the downloaded files were damaged)"
+    else:
+        why = ""
+    return (
+        f"MNIST could not be downloaded{why}, so the lab is using its {n_images:,} built-in "
+        "digits instead; to get MNIST, connect to the internet and start the lab again."
+    )
 
 
 def clear_cache(cache_dir: str | os.PathLike | None = None, name: str | None = None) -> list[Path]:

@@ -318,9 +318,12 @@ def _check_cnn_limits(params: dict, meta: dict, limits: ModelLimits) -> dict[str
                 f"a hidden layer has {size!r} units; from 1 to {limits.max_units} are allowed here"
             )
     image = meta.get("image_shape")
-    if isinstance(image, list) and all(isinstance(n, int) for n in image):
-        if math.prod(image) > limits.max_inputs:
-            raise _TooLarge(f"it reads {math.prod(image)} pixels, more than {limits.max_inputs}")
+    if (
+        isinstance(image, list)
+        and all(isinstance(n, int) for n in image)
+        and math.prod(image) > limits.max_inputs
+    ):
+        raise _TooLarge(f"it reads {math.prod(image)} pixels, more than {limits.max_inputs}")
     rows = filters * limits.max_inputs
     return {"coef_0": rows, "history_coef_1": rows}
 
@@ -388,11 +391,16 @@ def load_model(path: str | os.PathLike, limits: ModelLimits | None = None) -> Mo
     refused from its declared shapes, before any of its arrays is built.
     """
     path = Path(path)
+    if path.is_file() and not _looks_like_numpy(path):
+        # A text file, a picture, a pickle: say what it is not, not how NumPy failed on it.
+        raise _not_ours(path)
     try:
         npz = np.load(path, allow_pickle=False)
     except FileNotFoundError:
         raise ModelFileError(f"Model file {path} does not exist; check the path.") from None
     except (OSError, ValueError, EOFError, zipfile.BadZipFile) as exc:
+        if "pickle" in str(exc):
+            raise _not_ours(path) from None
         raise _bad(path, f"it is not a readable .npz archive ({exc})") from None
     if not isinstance(npz, NpzFile):
         raise _bad(path, "it holds a single array, not an .npz archive")
@@ -432,6 +440,20 @@ def load_model(path: str | os.PathLike, limits: ModelLimits | None = None) -> Mo
         RecursionError,
     ) as exc:
         raise _bad(path, str(exc) or type(exc).__name__) from None
+
+
+def _looks_like_numpy(path: Path) -> bool:
+    """True when the file starts as a zip archive (.npz) or a single NumPy array (.npy)."""
+    with open(path, "rb") as fh:
+        head = fh.read(6)
+    return head.startswith(b"PK") or head.startswith(b"\x93NUMPY")
+
+
+def _not_ours(path: Path) -> ModelFileError:
+    return ModelFileError(
+        f"{path} is not a Neuron Lab model file; choose a .npz file that Neuron Lab saved "
+        "(Download .npz on the lab's page, or save_model in Python)."
+    )
 
 
 def _bad(path: Path, why: str) -> ModelFileError:

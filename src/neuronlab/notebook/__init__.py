@@ -2,8 +2,8 @@
 
 Each function returns an anywidget that draws with the same JavaScript as the web
 page, from arrays the kernel sends as binary buffers. Models may be Neuron Lab's
-or scikit-learn's fitted ``LogisticRegression``, ``OneVsRestClassifier`` and
-``MLPClassifier``::
+(the CNN too) or scikit-learn's fitted ``LogisticRegression``, ``OneVsRestClassifier``
+and ``MLPClassifier``::
 
     import neuronlab.notebook as nb
     nb.hidden_units(model, data)
@@ -26,6 +26,7 @@ except ImportError as err:
 from neuronlab.data import Dataset
 from neuronlab.notebook.training import TrainWidget
 from neuronlab.notebook.views import (
+    CnnWidget,
     CompareWidget,
     DigitRowsWidget,
     DrawWidget,
@@ -36,6 +37,7 @@ from neuronlab.notebook.views import (
 )
 
 __all__ = [
+    "CnnWidget",
     "CompareWidget",
     "DigitRowsWidget",
     "DrawWidget",
@@ -44,6 +46,7 @@ __all__ = [
     "ShiftWidget",
     "TrainWidget",
     "WeightsWidget",
+    "cnn",
     "compare",
     "digit_rows",
     "draw",
@@ -105,8 +108,15 @@ def train(data: Dataset, preset: str = "module", hidden: int = 25, **settings: A
     return TrainWidget(data, preset, hidden, **settings)
 
 
+def cnn(model: Any, data: Dataset, index: int = 0) -> CnnWidget:
+    """A convolutional network's learned filters, and test image ``index`` through it: each
+    filter's map, the maps after pooling, the class probabilities; sliders move the image."""
+    return CnnWidget(model, data, index)
+
+
 def draw(*models: Any, data: Dataset | None = None) -> DrawWidget:
-    """A drawing pad: the models (one logistic regression, one network) read your digit live.
+    """A drawing pad: the models (one logistic regression, one network, one CNN) read your
+    digit live.
     ``data`` gives test digits to start from (default: the embedded offline digits)."""
     if data is None:
         from neuronlab.data import load

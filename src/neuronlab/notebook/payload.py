@@ -47,7 +47,17 @@ def shown_images(dataset: Dataset) -> int:
 
 def is_network(model: Any) -> bool:
     """True for a network with hidden layers (ours or scikit-learn's MLPClassifier)."""
-    return hasattr(model, "coefs_")
+    return hasattr(model, "coefs_") and not is_cnn(model)
+
+
+def is_cnn(model: Any) -> bool:
+    """True for a fitted convolutional network (:class:`~neuronlab.models.ConvNetClassifier`)."""
+    return hasattr(model, "filters_")
+
+
+def kind(model: Any) -> str:
+    """``"cnn"``, ``"mlp"`` or ``"logistic"``: how the views draw and compute ``model``."""
+    return "cnn" if is_cnn(model) else "mlp" if is_network(model) else "logistic"
 
 
 def model_payload(model: Any) -> dict[str, Any]:
@@ -55,8 +65,25 @@ def model_payload(model: Any) -> dict[str, Any]:
 
     Logistic regression gives ``coef`` (k, 784), ``intercept`` (k,) and ``multi_class``;
     a network with one hidden layer gives ``W0`` (784, h), ``b0``, ``W1`` (h, k), ``b1``
-    and ``activation``.
+    and ``activation``; a CNN gives ``filters`` (F, k, k) with ``F`` and ``k``, ``fbias``
+    (F,) and its dense layers as ``dense``: ``[{W (nin, nout), b, nin, nout}, ...]``.
     """
+    if is_cnn(model):
+        if tuple(model.image_shape_) != (28, 28):
+            _check_pixels(int(np.prod(model.image_shape_)))
+        filters = np.asarray(model.filters_)
+        return {
+            "kind": "cnn",
+            "classes": np.asarray(model.classes_).tolist(),
+            "filters": f32(filters),
+            "F": int(filters.shape[0]),
+            "k": int(filters.shape[1]),
+            "fbias": f32(model.filter_bias_),
+            "dense": [
+                {"W": f32(W), "b": f32(b), "nin": int(W.shape[0]), "nout": int(W.shape[1])}
+                for W, b in zip(model.coefs_, model.intercepts_, strict=True)
+            ],
+        }
     if is_network(model):
         w = mlp_weights(model)
         if len(w.coefs) != 2:

@@ -80,12 +80,13 @@ class DigitRowsWidget(DataWidget):
 
 
 def one_of_each(models: Sequence[Any]) -> tuple[Any, ...]:
-    """``models`` if they are at most one logistic regression and one network, as the
-    lab's views show them; else a clear error."""
-    kinds = [payload.is_network(m) for m in models]
-    if kinds.count(True) > 1 or kinds.count(False) > 1:
+    """``models`` if they are at most one logistic regression, one hidden-layer network and
+    one CNN, as the lab's views show them; else a clear error."""
+    kinds = [payload.kind(m) for m in models]
+    if any(kinds.count(k) > 1 for k in set(kinds)):
         raise NeuronLabError(
-            "The lab shows one logistic regression and one network at most; pass fewer models."
+            "The lab shows one logistic regression and one network at most, and one CNN; "
+            "pass fewer models."
         )
     return tuple(models)
 
@@ -146,6 +147,24 @@ class HiddenUnitsWidget(ModelsWidget):
         super().__init__(data, (model,), index)
 
 
+class CnnWidget(ModelsWidget):
+    """A convolutional network's filters and one test image through it: each filter's map,
+    the maps after ReLU and pooling, and the class probabilities (chapter 6b). ``dy`` and
+    ``dx`` move the image, and the maps move with it."""
+
+    _view = "cnn.js"
+    dy = traitlets.Int(0).tag(sync=True)
+    dx = traitlets.Int(0).tag(sync=True)
+
+    def __init__(self, model: Any, data: Dataset, index: int = 0) -> None:
+        if not payload.is_cnn(model):
+            raise NeuronLabError(
+                f"cnn needs a fitted ConvNetClassifier, not a {type(model).__name__}: train "
+                "one with neuronlab.training.train(data, 'cnn', 'fast')."
+            )
+        super().__init__(data, (model,), index)
+
+
 class DrawWidget(ModelsWidget):
     """A drawing pad whose digit the models read live (chapter 8)."""
 
@@ -177,14 +196,25 @@ class CompareWidget(LabWidget):
     means = traitlets.Bytes().tag(sync=True)
     weights = traitlets.Bytes(allow_none=True).tag(sync=True)
     labels = traitlets.List().tag(sync=True)
+    # The dataset's class names, so the choices and titles name classes as the page does.
+    dataset = traitlets.Dict().tag(sync=True)
 
     def __init__(self, data: Dataset, model: Any, a: int, b: int | None = None) -> None:
         if a == b:
             raise NeuronLabError(f"Compare two different classes; got {a} twice.")
         self.data = data
         self.linear = linear_weights(model)
-        super().__init__(a=a, b=-1 if b is None else b)
+        if b is None and len(self.linear.classes) == 2 and str(a) in self.pair:
+            # A two-class model knows a against its other class, not against "the rest".
+            b = int(next(c for c in self.linear.classes if str(c) != str(a)))
+        names = {"class_names": list(data.class_names)}
+        super().__init__(a=a, b=-1 if b is None else b, dataset=names)
         self._draw()
+
+    @property
+    def pair(self) -> set[str]:
+        """The two classes of a two-class model (empty for a model of more classes)."""
+        return {str(c) for c in self.linear.classes} if len(self.linear.classes) == 2 else set()
 
     @traitlets.observe("a", "b")
     def _redraw(self, change: dict[str, Any]) -> None:
@@ -195,10 +225,11 @@ class CompareWidget(LabWidget):
     def _draw(self) -> None:
         a, b = self.a, None if self.b < 0 else self.b
         mean_a, mean_b = class_means(self.data.test_images, self.data.test_labels, a, b)
+        name = self.data.class_names
         if b is None:
-            first, second, names = mean_b, mean_a, ["the rest", str(a)]
+            first, second, names = mean_b, mean_a, ["the rest", name[a]]
         else:
-            first, second, names = mean_a, mean_b, [str(a), str(b)]
+            first, second, names = mean_a, mean_b, [name[a], name[b]]
         with self.hold_sync():
             self.weights = self._evidence(a, b)
             self.labels = names
@@ -209,6 +240,8 @@ class CompareWidget(LabWidget):
         known = {str(c) for c in self.linear.classes}
         if str(a) not in known or (b is not None and str(b) not in known):
             return None
+        if b is None and self.pair:
+            return None  # one neuron for a pair says nothing about a against all the others
         if b is None:
             return payload.f32(self.linear.evidence_for(a))
         # One neuron per class: B against A is the difference of their weights.

@@ -6,6 +6,7 @@ blue (−) centred at zero, input × weight green (+) / magenta (−) on a symme
 range, images and unit outputs grey.
 """
 
+from neuronlab.plots.convnet import cnn_figure
 from neuronlab.plots.curves import shift_curve_figure, sweep_figure, training_curves
 from neuronlab.plots.digits import digit_rows_figure, shift_figure
 from neuronlab.plots.gallery import write_all
@@ -21,6 +22,7 @@ from neuronlab.plots.mistakes import mistakes_figure
 from neuronlab.plots.neuron import neuron_figure
 
 __all__ = [
+    "cnn_figure",
     "confusion_figure",
     "digit_rows_figure",
     "five_panels",

@@ -35,6 +35,19 @@ TEST_COLOUR = "#1d232b"
 WINNER_COLOUR = "#e69f00"
 OTHER_COLOUR = "#b9c0c8"
 MODEL_COLOURS = {"logistic": "#1d232b", "mlp": "#e69f00", "augmented": "#8a6d00", "cnn": "#56b4e9"}
+# Dash patterns as palette.js's (on, off in points), so no line is told apart by colour alone.
+MODEL_DASHES: dict[str, tuple[float, ...]] = {
+    "logistic": (2, 3),
+    "mlp": (),
+    "augmented": (8, 3),
+    "cnn": (),
+}
+TRAIN_DASH = (6, 4)
+LOSS_COLOUR = "#1d232b"
+HIGHLIGHT_COLOUR = "#f0a500"
+# Per-unit and per-class weight maps are each scaled to their own largest |weight|, as on the
+# page, so a colour bar for a grid of them reads from -1 (its most negative) to +1.
+RELATIVE_WEIGHT_LABEL = "weight ÷ the map's largest |weight| (red excites, blue inhibits)"
 
 WEIGHT_LABEL = "weight (red excites, blue inhibits)"
 ACTIVITY_LABEL = "input × weight (green pushes up, magenta down)"

@@ -9,7 +9,16 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from neuronlab.analysis import SweepResult
-from neuronlab.plots._style import TEST_COLOUR, TRAIN_COLOUR, new_figure, styled
+from neuronlab.plots._style import (
+    LOSS_COLOUR,
+    MODEL_COLOURS,
+    MODEL_DASHES,
+    TEST_COLOUR,
+    TRAIN_COLOUR,
+    TRAIN_DASH,
+    new_figure,
+    styled,
+)
 
 
 @styled
@@ -20,7 +29,7 @@ def training_curves(
     fig = new_figure(9, 3.4)
     loss_ax, score_ax = fig.subplots(1, 2)
     epochs = np.arange(1, len(loss_curve) + 1)
-    loss_ax.plot(epochs, loss_curve, color=TRAIN_COLOUR, marker=".", label="training loss")
+    loss_ax.plot(epochs, loss_curve, color=LOSS_COLOUR, marker=".", label="training loss")
     loss_ax.set_xlabel("epoch")
     loss_ax.set_ylabel("loss (lower is better)")
     loss_ax.set_title("Training loss")
@@ -66,7 +75,15 @@ def sweep_figure(results: Sequence[SweepResult]) -> Figure:
         ("test_accuracy", TEST_COLOUR, "test images"),
     ):
         per_size = [[getattr(r, field) for r in results if r.hidden == h] for h in sizes]
-        ax.plot(sizes, [np.mean(v) for v in per_size], marker="o", color=colour, label=name)
+        dashes = TRAIN_DASH if field == "train_accuracy" else ()
+        ax.plot(
+            sizes,
+            [np.mean(v) for v in per_size],
+            marker="o",
+            color=colour,
+            dashes=dashes,
+            label=name,
+        )
         if any(len(v) > 1 for v in per_size):
             ax.fill_between(
                 sizes,
@@ -92,12 +109,24 @@ def shift_curve_figure(
     shifts: Sequence[int],
     curves: Mapping[str, Sequence[float]],
     axis: Literal["vertical", "horizontal"] = "vertical",
+    noun: str = "digit",
 ) -> Figure:
-    """Test accuracy against how far every digit was moved along ``axis``, one line per model."""
+    """Test accuracy against how far every image was moved along ``axis``, one line per model.
+
+    Each line takes its model's colour and dash from the palette, chosen by its name.
+    """
     fig = new_figure(7, 4)
     ax = fig.subplots()
     for name, accuracies in curves.items():
-        ax.plot(shifts, accuracies, marker="o", label=name)
+        kind = model_kind(name)
+        ax.plot(
+            shifts,
+            accuracies,
+            marker="o",
+            color=MODEL_COLOURS.get(kind, "0.45"),
+            dashes=MODEL_DASHES.get(kind, ()),
+            label=name,
+        )
     ax.axvline(0, color="grey", lw=0.8)
     towards = "up, positive: down" if axis == "vertical" else "left, positive: right"
     ax.set_xlabel(f"shift in pixels (negative: {towards})")
@@ -105,5 +134,17 @@ def shift_curve_figure(
     ax.set_ylim(0, 1.02)
     ax.grid(True, alpha=0.3)
     ax.legend(title="model")
-    ax.set_title("Accuracy falls as digits move away from where they were learned")
+    ax.set_title(f"Accuracy falls as {noun}s move away from where they were learned")
     return fig
+
+
+def model_kind(name: str) -> str:
+    """The palette's model kind for a line named ``name`` ("logistic regression" -> logistic)."""
+    lowered = name.lower()
+    if "shift" in lowered or "augment" in lowered:
+        return "augmented"
+    if "logistic" in lowered:
+        return "logistic"
+    if "conv" in lowered or "cnn" in lowered:
+        return "cnn"
+    return "mlp" if "hidden" in lowered or "network" in lowered or "mlp" in lowered else ""

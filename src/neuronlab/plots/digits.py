@@ -4,18 +4,27 @@ from __future__ import annotations
 
 import numpy as np
 from matplotlib.axes import Axes
+from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
 from neuronlab.analysis._arrays import SIDE, one_image
 from neuronlab.data.transforms import shift
-from neuronlab.plots._style import GREY, PIXEL_LABEL, new_figure, scale_bar, styled
+from neuronlab.plots._style import (
+    GREY,
+    HIGHLIGHT_COLOUR,
+    PIXEL_LABEL,
+    new_figure,
+    scale_bar,
+    styled,
+)
 
-HIGHLIGHT = (0.85, 0.1, 0.1)
+# The page's orange row box (red is kept for positive weights).
+HIGHLIGHT = to_rgb(HIGHLIGHT_COLOUR)
 
 
 def _highlighted(image: np.ndarray, row: int) -> np.ndarray:
-    """Grey image as RGB with ``row`` tinted red (bright pixels stay bright)."""
+    """Grey image as RGB with ``row`` tinted orange (bright pixels stay bright)."""
     rgb = np.repeat(image.reshape(SIDE, SIDE, 1), 3, axis=2)
     rgb[row] = 0.35 * rgb[row] + 0.65 * np.asarray(HIGHLIGHT)
     return rgb
@@ -46,14 +55,17 @@ def _legend(fig: Figure, row: int) -> None:
 
 
 @styled
-def digit_rows_figure(image: np.ndarray, row: int = 14) -> Figure:
-    """One digit as a 28x28 picture and as a strip of 784 numbers, row ``row`` marked."""
+def digit_rows_figure(image: np.ndarray, row: int = 14, noun: str = "digit") -> Figure:
+    """One image as a 28x28 picture and as a strip of 784 numbers, row ``row`` marked.
+
+    ``noun`` names what the images are ("digit", or "image" for Fashion-MNIST).
+    """
     pixels = one_image(image)
     rgb = _highlighted(pixels, row)
     fig = new_figure(11, 4.2)
     grid = fig.add_gridspec(2, 2, width_ratios=[1, 4], height_ratios=[3, 1])
     square = fig.add_subplot(grid[:, 0])
-    _draw_square(square, rgb, "The digit, 28 × 28")
+    _draw_square(square, rgb, f"The {noun}, 28 × 28")
     zoom = fig.add_subplot(grid[0, 1])
     zoom.imshow(
         pixels.reshape(SIDE, SIDE)[row : row + 1],
@@ -69,7 +81,7 @@ def digit_rows_figure(image: np.ndarray, row: int = 14) -> Figure:
     _draw_strip(strip, rgb, row, "All 28 rows side by side: the 784 numbers the model sees")
     scale_bar(fig, GREY, 0, 1, [zoom, strip], PIXEL_LABEL, shrink=1.0)
     _legend(fig, row)
-    fig.suptitle("A digit is rows of numbers")
+    fig.suptitle(f"{'An' if noun[0] in 'aeiou' else 'A'} {noun} is rows of numbers")
     return fig
 
 

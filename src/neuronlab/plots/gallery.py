@@ -19,9 +19,11 @@ from neuronlab.analysis import (
     shift_accuracy,
     ten_outputs,
 )
-from neuronlab.data import Dataset
+from neuronlab.data import Dataset, augment_shifts
 from neuronlab.data.transforms import scale, select_classes
 from neuronlab.models import COURSE_WEIGHTS, make_model
+from neuronlab.naming import item_word
+from neuronlab.plots.convnet import cnn_figure
 from neuronlab.plots.curves import shift_curve_figure, sweep_figure, training_curves
 from neuronlab.plots.digits import digit_rows_figure, shift_figure
 from neuronlab.plots.hidden import hidden_activations_figure, hidden_grid
@@ -42,6 +44,7 @@ QUICK_SIZES = (4, 9)
 QUICK_HIDDEN = 9  # fewer maps to lay out keeps quick runs quick
 SHIFTS = tuple(range(-6, 7))
 EXAMPLE_INPUTS = (0.9, 0.2, 0.6, 0.5, 0.1)
+AUGMENT_SHIFT = 2  # the shifted copies of chapter 10 move by up to this many pixels
 
 
 def _pair_figures(data: Dataset, preset: str) -> dict[str, Callable[[], Figure]]:
@@ -111,9 +114,21 @@ def _figures(data: Dataset, preset: str, quick: bool) -> dict[str, Callable[[], 
         "logistic regression": shift_accuracy(ten, data.test_images, y_test, SHIFTS),
         "hidden-layer network": shift_accuracy(mlp, data.test_images, y_test, SHIFTS),
     }
+    # Chapter 10 (6b): the two remedies, the CNN and the same network on shifted copies.
+    cnn = make_model("cnn", preset).fit(X_train, y_train)
+    shifted_X, shifted_y = augment_shifts(X_train, y_train, AUGMENT_SHIFT, random_state=0)
+    hidden = QUICK_HIDDEN if quick else None
+    augmented = make_model("mlp", preset, hidden=hidden).fit(shifted_X, shifted_y)
+    remedies = {
+        **curves,
+        f"hidden layer on copies shifted ±{AUGMENT_SHIFT}": shift_accuracy(
+            augmented, data.test_images, y_test, SHIFTS
+        ),
+        "CNN": shift_accuracy(cnn, data.test_images, y_test, SHIFTS),
+    }
     return {
         "01-neuron": lambda: neuron_figure(EXAMPLE_INPUTS, COURSE_WEIGHTS, 0.0, "sigmoid"),
-        "02-digit-rows": lambda: digit_rows_figure(image, 14),
+        "02-digit-rows": lambda: digit_rows_figure(image, 14, noun=item_word(names)),
         **_pair_figures(data, preset),
         "04-weight-maps": lambda: weight_maps(ten_weights.coef, names),
         "04-five-panels": lambda: five_panels(
@@ -124,7 +139,7 @@ def _figures(data: Dataset, preset: str, quick: bool) -> dict[str, Callable[[], 
         ),
         "04-ten-outputs": lambda: ten_outputs_figure(ten_outputs(ten, image), image, names),
         "05-shift": lambda: shift_figure(image, 3, 0, wrap=True, row=14),
-        "05-shift-curve": lambda: shift_curve_figure(SHIFTS, curves),
+        "05-shift-curve": lambda: shift_curve_figure(SHIFTS, curves, noun=item_word(names)),
         "06-hidden-grid": lambda: hidden_grid(mlp.coefs_[0]),
         "06-hidden-activations": lambda: hidden_activations_figure(
             hidden_activations(mlp, image), names
@@ -143,4 +158,6 @@ def _figures(data: Dataset, preset: str, quick: bool) -> dict[str, Callable[[], 
             mistakes.confidence,
             names,
         ),
+        "10-cnn": lambda: cnn_figure(cnn, image, names),
+        "10-shift-remedies": lambda: shift_curve_figure(SHIFTS, remedies),
     }

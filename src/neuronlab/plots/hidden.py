@@ -13,7 +13,7 @@ from neuronlab.plots._style import (
     ACTIVITY_LABEL,
     GREY,
     OTHER_COLOUR,
-    WEIGHT_LABEL,
+    RELATIVE_WEIGHT_LABEL,
     WEIGHTS,
     WINNER_COLOUR,
     colour_bar,
@@ -31,22 +31,21 @@ from neuronlab.plots._style import (
 
 @styled
 def hidden_grid(coefs0: np.ndarray) -> Figure:
-    """Every hidden unit's 784 input weights as a 28x28 map, on one shared range.
+    """Every hidden unit's 784 input weights as a 28x28 map, each on its own range.
 
-    ``coefs0`` is the first layer, ``(784, h)`` as in ``model.coefs_[0]``. The
-    shared range shows which units have strong weights and which stayed weak.
+    ``coefs0`` is the first layer, ``(784, h)`` as in ``model.coefs_[0]``. Each map
+    is scaled to its own largest weight, as on the page and in the widgets.
     """
     coefs0 = np.asarray(coefs0)
     maps = coefs0.T.reshape(-1, 28, 28)
-    vrange = limit(maps)
     rows, cols = grid_shape(len(maps))
     fig = new_figure(1.3 * cols + 1.4, 1.3 * rows + 0.6)
     axes = map_grid(fig, len(maps))
     for unit, (ax, weights) in enumerate(zip(axes, maps, strict=True)):
-        show_weights(ax, weights, vrange)
+        show_weights(ax, weights / limit(weights), 1.0)
         # Numbered from 0 as everywhere in the lab (and as model.coefs_[0][:, unit]).
         ax.set_title(f"unit {unit}", fontsize=7, pad=2)
-    scale_bar(fig, WEIGHTS, -vrange, vrange, axes, WEIGHT_LABEL)
+    scale_bar(fig, WEIGHTS, -1.0, 1.0, axes, RELATIVE_WEIGHT_LABEL)
     fig.suptitle(f"What each of the {len(maps)} hidden units looks for")
     return fig
 
@@ -91,9 +90,9 @@ def hidden_activations_figure(
         "Total input of each unit",
     )
     colour_bar(top, artist, total_ax, "sum + bias (green +, magenta −)", location="bottom")
-    high = max(1.0, float(np.max(acts.output)))
-    artist = show(output_ax, _as_grid(acts.output), GREY, 0.0, high, "Output of each unit")
-    colour_bar(top, artist, output_ax, "unit output (black 0, white high)", location="bottom")
+    # One fixed scale, as on the page: 0 is black, 1 (and any ReLU output above it) white.
+    artist = show(output_ax, _as_grid(acts.output), GREY, 0.0, 1.0, "Output of each unit")
+    colour_bar(top, artist, output_ax, "unit output (black 0, white 1 or more)", location="bottom")
 
     bars = bottom.subplots()
     names = list(class_names) if class_names is not None else [str(c) for c in acts.classes]

@@ -10,10 +10,11 @@ from matplotlib.patches import Patch
 
 from neuronlab.analysis import Confusion, mean_difference, overlay
 from neuronlab.analysis._arrays import one_image
+from neuronlab.analysis.means import OVERLAY_A, OVERLAY_B
 from neuronlab.plots._style import (
     COUNTS,
     OTHER_COLOUR,
-    WEIGHT_LABEL,
+    RELATIVE_WEIGHT_LABEL,
     WEIGHTS,
     WINNER_COLOUR,
     colour_bar,
@@ -51,9 +52,9 @@ def five_panels(
     axes[2].set_title("Both averages")
     axes[2].legend(
         handles=[
-            Patch(color="red", label=f"only {name_a}"),
-            Patch(color="lime", label=f"only {name_b}"),
-            Patch(color="yellow", label="both"),
+            Patch(color=OVERLAY_A, label=f"only {name_a}"),
+            Patch(color=OVERLAY_B, label=f"only {name_b}"),
+            Patch(facecolor="white", edgecolor="0.6", label="both"),
         ],
         loc="upper center",
         bbox_to_anchor=(0.5, -0.02),
@@ -93,20 +94,19 @@ def weight_strip(coef: np.ndarray, names: Sequence[str] | None = None) -> Figure
 
 @styled
 def weight_maps(coef: np.ndarray, classes: Sequence) -> Figure:
-    """One 28x28 weight map per class, all on one shared symmetric colour range.
+    """One 28x28 weight map per class, each scaled to its own largest weight, as on the page.
 
-    A shared range keeps the maps comparable: a paler map has weaker weights.
+    Each map then shows its own pattern in full, however strong its neuron's weights are.
     """
     coef = np.atleast_2d(coef)
-    vrange = limit(coef)
     fig = new_figure(2.0 * min(len(coef), 5) + 1.2, 2.3 * int(np.ceil(len(coef) / 5)) + 0.6)
     rows = int(np.ceil(len(coef) / 5))
     axes = fig.subplots(rows, min(len(coef), 5), squeeze=False).ravel()
     for ax in axes[len(coef) :]:
         ax.remove()
     for ax, weights, name in zip(axes, coef, classes, strict=False):
-        show_weights(ax, weights.reshape(28, 28), vrange, f"{name} vs rest")
-    scale_bar(fig, WEIGHTS, -vrange, vrange, list(axes[: len(coef)]), WEIGHT_LABEL)
+        show_weights(ax, weights.reshape(28, 28) / limit(weights), 1.0, f"{name} vs rest")
+    scale_bar(fig, WEIGHTS, -1.0, 1.0, list(axes[: len(coef)]), RELATIVE_WEIGHT_LABEL)
     fig.suptitle("What each neuron looks for (one neuron per class)")
     return fig
 
@@ -152,5 +152,5 @@ def ten_outputs_figure(
     bars.set_xticks(range(len(names)), names)
     bars.set_ylim(0, 1)
     bars.set_ylabel("neuron output")
-    bars.set_title(f"Each neuron's vote; the loudest ({names[winner]}, green) wins")
+    bars.set_title(f"Each neuron's vote; the loudest ({names[winner]}, orange) wins")
     return fig

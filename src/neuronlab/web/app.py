@@ -231,8 +231,10 @@ def _bind(host: str, port: int) -> socket.socket:
         listener.bind((host, port))
     except OSError as exc:
         listener.close()
+        other = port + 1 if 0 < port < 65535 else 8766
         raise NeuronLabError(
-            f"Cannot listen on {host}:{port} ({exc.strerror}); pick another port with --port."
+            f"Cannot listen on {host}:{port} ({exc.strerror}); pick another port with "
+            f"--port, e.g. --port {other} (with make: PORT={other} make run)."
         ) from exc
     listener.listen(1024)
     return listener

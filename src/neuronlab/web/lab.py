@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import os
 import re
+import sys
 import threading
 from collections.abc import Callable, Sequence
 from typing import Annotated, TypeVar
@@ -126,6 +127,7 @@ class Lab:
                 self._watch = watch
                 if self.source is None:
                     self._dataset = load_default(cache_dir=self.cache, progress=False)
+                    self._tell_fallback(self._dataset.notice)
                 else:
                     self._dataset = load(self.source, cache_dir=self.cache, progress=False)
         except Exception as exc:  # kept, and raised again on every use
@@ -140,6 +142,17 @@ class Lab:
                 import neuronlab.web.compute  # noqa: F401
             except Exception:  # the request that needs them reports it
                 pass
+
+    def _tell_fallback(self, notice: str) -> None:
+        """Say in the terminal too that the lab fell back to its built-in digits, and what to
+        do: the same sentence as the page's banner, with the folder MNIST's files could go in."""
+        if notice:
+            folder = self.cache / "mnist"
+            print(
+                f"neuronlab: {notice.rstrip('.')}, or copy MNIST's four .gz files into {folder}.",
+                file=sys.stderr,
+                flush=True,
+            )
 
     def dataset(self) -> Dataset:
         """The lab's dataset (waiting for the load); a failed load raises the same error."""
@@ -191,6 +204,8 @@ class Lab:
         """``message`` without the server's own folders, for a student's eyes."""
         for folder in {str(self.cache.resolve()), str(self.cache)}:
             message = message.replace(folder, "<cache>")
+        # A folder under the one the lab was started in reads as the relative path typed.
+        message = message.replace(os.getcwd().rstrip(os.sep) + os.sep, "")
         home = os.path.expanduser("~")
         return message.replace(home, "~") if len(home) > 1 else message
 

@@ -21,8 +21,11 @@ LimitQuery = Annotated[Limit, Query(description="At most this many, from the sta
 def dataset_info(lab: LabDep) -> DatasetInfo:
     """Sizes, image shape, value range and class names of the lab's dataset."""
     summary = lab.dataset().summary()
-    # The notice says why MNIST is missing, without the server's own folders.
+    # The notice says why MNIST is missing, and the header names the data, without the
+    # server's own folders (a folder given as an absolute path reads relative to where it ran).
     summary["notice"] = lab.public(summary["notice"]) if summary["notice"] else None
+    summary["name"] = lab.public(summary["name"])
+    summary["description"] = lab.public(summary["description"])
     return DatasetInfo(**summary)
 
 

@@ -86,8 +86,8 @@ def continue_training(
     if summary["kind"] not in ("mlp", "cnn"):
         raise HTTPException(
             422,
-            f"Model {key!r} is a logistic regression, fitted in one go: only a network (MLP "
-            "or CNN) can continue training epoch by epoch.",
+            f"Model {key!r} is a logistic regression, fitted in one go: only an MLP or a CNN "
+            "can continue training epoch by epoch.",
         )
     new_key = compute.continued_key(key, body.epochs)
     if lab.store.summary(new_key) is not None:

@@ -1,6 +1,6 @@
 // Small charts drawn on canvas: lines (curves over epochs, shifts, sizes) and bars (outputs).
 import { sizeCanvas } from "./draw.js";
-import { OTHER, WINNER } from "./palette.js";
+import { HIGHLIGHT, OTHER, WINNER } from "./palette.js";
 
 const FONT = "12px system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif";
 
@@ -74,7 +74,7 @@ export function lineChart(canvas, w, h, series, opt) {
   }
   ctx.setLineDash([]);
   if (opt.marker !== undefined) {
-    ctx.strokeStyle = opt.markerColor || "#f0a500";
+    ctx.strokeStyle = opt.markerColor || HIGHLIGHT;
     ctx.lineWidth = 2;
     ctx.beginPath();
     ctx.moveTo(X(opt.marker), pad.t);
@@ -148,7 +148,8 @@ export function barLabelLayout(labels, bw) {
  */
 export function barChart(canvas, w, h, values, labels, opt = {}) {
   const [lo, hi] = opt.range || [0, 1];
-  const pad = { l: 36, r: 6, t: 16, b: 20 };
+  // `yLabel` names the value axis along the left edge (so an exported PNG says what it shows).
+  const pad = { l: opt.yLabel ? 50 : 36, r: 6, t: 16, b: 20 };
   const n = values.length;
   const bw = (w - pad.l - pad.r) / n;
   const layout = barLabelLayout(labels, bw);
@@ -169,6 +170,14 @@ export function barChart(canvas, w, h, values, labels, opt = {}) {
     ctx.lineTo(w - pad.r, Y(t));
     ctx.stroke();
     ctx.fillText(fmtTick(t), pad.l - 4, Y(t));
+  }
+  if (opt.yLabel) {
+    ctx.save();
+    ctx.translate(10, (pad.t + h - pad.b) / 2);
+    ctx.rotate(-Math.PI / 2);
+    ctx.textAlign = "center";
+    ctx.fillText(opt.yLabel, 0, 0);
+    ctx.restore();
   }
   const zero = Y(Math.max(lo, Math.min(hi, 0)));
   ctx.textAlign = "center";
@@ -192,8 +201,20 @@ export function barChart(canvas, w, h, values, labels, opt = {}) {
       ctx.restore();
     } else if (labels) ctx.fillText(labels[i], x + bw * 0.35, h - pad.b + 4);
     if (opt.showValues) {
-      ctx.textBaseline = "bottom";
-      ctx.fillText(opt.showValues(values[i]), x + bw * 0.35, Math.min(y, zero) - 1);
+      const text = opt.showValues(values[i]);
+      if (ctx.measureText(text).width <= bw - 2) {
+        ctx.textBaseline = "bottom";
+        ctx.fillText(text, x + bw * 0.35, Math.min(y, zero) - 1);
+      } else {
+        // Too wide for its bar: written upwards inside the bar's top, so values never overprint.
+        ctx.save();
+        ctx.translate(x + bw * 0.35, Math.min(y, zero) + 3);
+        ctx.rotate(-Math.PI / 2);
+        ctx.textAlign = "right";
+        ctx.textBaseline = "middle";
+        ctx.fillText(text, 0, 0);
+        ctx.restore();
+      }
     }
   }
 }

@@ -9,7 +9,8 @@
 //                  mlp_pred0 is the network's answer for the digit before the move)
 //   sweep-beat-lr  {results: [{hidden, seed, train_accuracy, test_accuracy}], lr_test_accuracy}
 //   sweep-overfit  {results}
-import { bySize, conclude, count, pct, points, sweepPlateau, sweepSpread } from "./conclusions.js";
+//   cnn-pool       {cnn, cnn_flip, pool, shifts}  (chapter 10's curves; see conclusions.js cnn)
+import { bySize, cnnParts, conclude, count, pct, points, sweepPlateau, sweepSpread } from "./conclusions.js";
 
 const OVERFIT_GAP = 0.03;
 
@@ -66,6 +67,16 @@ export const CHECKS = {
   },
 };
 
+// Chapter 10 (cnn helper): the same CNN with and without pooling, both on the shift chart.
+CHECKS["cnn-pool"] = (facts) => {
+  if (!facts.cnn) return { solved: false, text: "Train the CNN first." };
+  if (!facts.cnn_flip) {
+    return { solved: false, text: `Not yet: the chart shows the CNN ${facts.pool ? "with" : "without"} pooling only; train it ${facts.pool ? "without" : "with"} pooling too.` };
+  }
+  const { pooling } = cnnParts(facts);
+  return { solved: true, text: `Solved: both are on the chart. ${pooling}` };
+};
+
 /** Run the self-check `id` on `facts`; {solved: false, text} when facts are missing. */
 export function runCheck(id, facts) {
   const check = CHECKS[id];
@@ -95,6 +106,19 @@ export const DERIVE = {
   hidden(facts) {
     const text = conclude.hidden(facts);
     return text && facts.lr_test_accuracy !== undefined && facts.lr_test_accuracy !== null ? { comparison: text } : {};
+  },
+  cnn(facts) {
+    const out = {};
+    if (facts.filters) {
+      const k = facts.filter_size;
+      const h = facts.hidden_units || 25;
+      out.sharing = `With the settings above a filter has ${k} × ${k} = ${count(k * k)} weights (plus a bias), and the ${count(facts.filters)} filters ${count(facts.filters * k * k)} together; a hidden unit of chapter 6 has 784, one per pixel, so ${count(h)} units hold ${count(784 * h)}.`;
+    }
+    const parts = facts.shifts ? cnnParts(facts) : {};
+    if (parts.keeps) out.cnn_summary = [parts.keeps, parts.remedies].filter(Boolean).join(" ");
+    if (parts.fails) out.fail_summary = parts.fails;
+    if (parts.pooling) out.pool_summary = parts.pooling;
+    return out;
   },
   sweep({ results }) {
     const rows = bySize(results || []);

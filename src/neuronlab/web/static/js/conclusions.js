@@ -19,6 +19,12 @@
 //   sweep({results, lr_test_accuracy})                                  chapter 7
 //       results [{hidden, seed, train_accuracy, test_accuracy}], one per trained network;
 //       lr_test_accuracy optional (logistic regression's, for comparison).
+//   cnn({shifts, axis, wrap, lr, mlp, augmented, cnn, cnn_flip, pool, aug})    chapter 10
+//       curves as in shift (null when that model is not trained): augmented is the
+//       hidden-layer network trained on copies shifted by up to `aug` pixels, cnn the CNN on
+//       screen (it pools when `pool`), cnn_flip the same CNN with pooling the other way.
+//   rotation({angles, n, lr, mlp, augmented, cnn, aug})               chapter 10
+//       accuracy on the first n test images turned by each angle (degrees, must hold 0).
 // Each returns one paragraph (a string); "" when there is nothing to conclude yet.
 
 /** x rounded half up to `d` decimals, as text with a real minus sign ("−0.5"). */
@@ -270,4 +276,78 @@ export function sweep({ results, lr_test_accuracy = null }) {
     .filter(Boolean).join(" ");
 }
 
-export const conclude = { pair, ten, shift, hidden, sweep };
+/** Accuracy at shift 0 (the unmoved images) or the mean of ±k. */
+const atOrZero = (shifts, ys, k) => (k === 0 ? ys[shifts.indexOf(0)] : atShift(shifts, ys, k));
+
+/** "+21.3" / "−4.0" points. */
+const signedPoints = (d) => `${d >= 0 ? "+" : "−"}${points(Math.abs(d))}`;
+
+/**
+ * Chapter 10's conclusion in its parts (each "" when it has nothing to say): `keeps` what each
+ * model keeps at ±1, ±2, ±3; `remedies` the two remedies against the plain network at ±2;
+ * `fails` where the CNN still fails; `pooling` what pooling buys (both CNNs on the curve).
+ */
+export function cnnParts({ shifts, axis = "vertical", wrap = false, lr = null, mlp = null, augmented = null, cnn = null, cnn_flip = null, pool = true, aug = null }) {
+  const none = { keeps: "", remedies: "", fails: "", pooling: "" };
+  if (!shifts || !shifts.includes(0)) return none;
+  const unit = axis === "horizontal" ? "column" : "row";
+  const copies = aug ? `the network trained on copies shifted by up to ${aug} pixels` : "the network trained on shifted copies";
+  const named = [["logistic regression", lr], ["the hidden-layer network", mlp], [copies, augmented], ["the CNN", cnn]].filter(([, ys]) => ys);
+  if (named.length === 0) return none;
+  const steps = STEPS.filter((k) => atShift(shifts, named[0][1], k) !== null);
+  if (steps.length === 0) return none;
+  const at = (ys, k) => atOrZero(shifts, ys, k);
+  const out = { ...none };
+  const moved = steps.map(String).join(", ").replace(/, (\d)$/, " and $1");
+  const units = `${unit}${steps.at(-1) === 1 ? "" : "s"}`;
+  const lines = named.map(([name, ys]) => `${name} ${steps.map((k) => pct(at(ys, k))).join(", ")} (${pct(at(ys, 0))} unmoved)`);
+  out.keeps = `Moved ${moved} ${units} either way (${wrap ? "wrapping round" : "no wrap"}), the share of test images still read right: ${lines.join("; ")}.`;
+  const k = steps.includes(2) ? 2 : steps.at(-1);
+  const remedies = [["the CNN", cnn], [copies, augmented]].filter(([, ys]) => ys);
+  if (mlp && remedies.length) {
+    const gains = remedies.map(([name, ys]) => `${name} ${signedPoints(at(ys, k) - at(mlp, k))} points`);
+    out.remedies = `At ±${k}, against the plain hidden-layer network: ${gains.join(", ")}.`;
+  }
+  if (cnn) {
+    const sizes = [...new Set(shifts.map((v) => Math.abs(v)))].filter((v) => v > 0).sort((p, q) => p - q);
+    const last = sizes.at(-1);
+    const fail = sizes.find((v) => atShift(shifts, cnn, v) < 0.5);
+    if (fail !== undefined) {
+      const further = fail === last ? "" : `; ${pct(atShift(shifts, cnn, last))} at ±${last}`;
+      const blur = pool ? "2 × 2 pooling forgives only about a pixel" : "without pooling nothing blurs the position";
+      out.fails = `Where the CNN still fails: from ±${fail} ${unit}${fail === 1 ? "" : "s"} it reads fewer than half the test images right (${pct(atShift(shifts, cnn, fail))}${further}). Its filters find a stroke anywhere, but the output layer still gives every map position its own weight, and ${blur}.`;
+    } else if (last !== undefined) {
+      out.fails = `Even at ±${last} the CNN keeps ${pct(atShift(shifts, cnn, last))}.`;
+    }
+  }
+  if (cnn && cnn_flip) {
+    const [pooled, plain] = pool ? [cnn, cnn_flip] : [cnn_flip, cnn];
+    const d = at(pooled, k) - at(plain, k);
+    out.pooling = `With pooling the same CNN keeps ${pct(at(pooled, k))} at ±${k}, without it ${pct(at(plain, k))}: pooling ${d >= 0 ? "buys" : "costs"} ${points(Math.abs(d))} points there (unmoved: ${pct(at(pooled, 0))} against ${pct(at(plain, 0))}).`;
+  }
+  return out;
+}
+
+/** Chapter 10: the two remedies on the chapter 5 curve, as one paragraph. */
+export function cnn(facts) {
+  const p = cnnParts(facts);
+  return [p.keeps, p.remedies, p.fails, p.pooling].filter(Boolean).join(" ");
+}
+
+/** Chapter 10: what each model keeps when the digits are turned instead of moved. */
+export function rotation({ angles, n = null, lr = null, mlp = null, augmented = null, cnn = null, aug = null }) {
+  if (!angles || !angles.includes(0) || !cnn) return "";
+  const copies = aug ? `the network trained on copies shifted by up to ${aug} pixels` : "the network trained on shifted copies";
+  const named = [["logistic regression", lr], ["the hidden-layer network", mlp], [copies, augmented], ["the CNN", cnn]].filter(([, ys]) => ys);
+  const sizes = [...new Set(angles.map((a) => Math.abs(a)))].filter((a) => a > 0).sort((p, q) => p - q);
+  if (sizes.length === 0) return "";
+  const at = (ys, a) => atOrZero(angles, ys, a);
+  const where = n ? ` (the first ${count(n)} test images)` : "";
+  const parts = sizes.map((a) => `at ±${a}° ${named.map(([name, ys]) => `${name} ${pct(at(ys, a))}`).join(", ")}`);
+  const big = sizes.at(-1);
+  const lost = (ys) => points(at(ys, 0) - at(ys, big));
+  const others = mlp ? ` (the hidden-layer network ${lost(mlp)})` : "";
+  return `Turned rather than moved${where}: ${parts.join("; ")}. At ±${big}° the CNN still loses ${lost(cnn)} points${others}: sharing weights follows a move, not a turn, and a turned stroke is another pattern to its filters.`;
+}
+
+export const conclude = { pair, ten, shift, hidden, sweep, cnn, rotation };

@@ -1,6 +1,6 @@
 // Canvas and DOM helpers shared by every chapter: elements, crisp images from float arrays,
 // figure cards with a PNG export button and a labelled colour scale, and grids of maps.
-import { GREY, lutIndex } from "./colormaps.js";
+import { cssColor, GREEN_MAGENTA, GREY, lutIndex, RED_BLUE } from "./colormaps.js";
 
 /** Create an element with attributes and children. */
 export function el(tag, attrs = {}, ...children) {
@@ -89,12 +89,8 @@ export class Raster {
   }
 }
 
-/** Download a canvas (or an SVG drawing, rasterised at 2x on white) as a PNG file. */
-function exportPNG(canvas, name) {
-  if (canvas instanceof SVGElement) {
-    svgToCanvas(canvas).then((c) => exportPNG(c, name));
-    return;
-  }
+/** Download a canvas as a PNG file. */
+function downloadPNG(canvas, name) {
   canvas.toBlob((blob) => {
     const url = URL.createObjectURL(blob);
     const a = el("a", { href: url, download: `${name}.png` });
@@ -116,6 +112,7 @@ export function svgToCanvas(node) {
       const canvas = document.createElement("canvas");
       canvas.width = 2 * w;
       canvas.height = 2 * h;
+      canvas.cssWidth = w;
       const ctx = canvas.getContext("2d");
       ctx.fillStyle = "#fff";
       ctx.fillRect(0, 0, canvas.width, canvas.height);
@@ -139,7 +136,12 @@ export function figure({ title, canvas, name, legend, note, wide, tight, render 
     text: "PNG",
     title: `Download “${title}” as a PNG image`,
     "aria-label": `Download ${title} as PNG`,
-    onclick: () => exportPNG(render ? render() : canvas, name),
+    onclick: async (e) => {
+      const card = e.currentTarget.closest("figure");
+      const shown = render ? render() : canvas;
+      const picture = shown instanceof SVGElement ? await svgToCanvas(shown) : shown;
+      downloadPNG(composeFigure(card, picture), name);
+    },
   });
   return el(
     "figure",
@@ -182,7 +184,8 @@ export const LEGENDS = {
   weights: () => legend("rwb", "blue: negative", "red: positive (excitatory)", "white = 0"),
   weighted: () => legend("gm", "magenta: pulls down", "green: pushes up", "white = 0"),
   pixels: () => legend("grey", "0 black", "1 white"),
-  outputs: () => legend("grey", "output 0", "output 1"),
+  // Unit outputs on one fixed scale in page, widgets and static figures: 1 and above are white.
+  outputs: () => legend("grey", "output 0", "1 or more"),
 };
 
 /** A grid of 28x28 maps, `cols` across, each `cell` px with a gap; paint(i, raster) fills one. */
@@ -204,9 +207,25 @@ export function drawGrid(canvas, count, cols, cell, paint, labels) {
     const y = Math.floor(i / cols) * (cell + gap + lab);
     paint(i, raster);
     raster.drawTo(ctx, x, y, cell, cell);
-    if (labels) ctx.fillText(labels[i], x + cell / 2, y + cell + 1);
+    if (labels) ctx.fillText(fitText(ctx, labels[i], cell + gap - 2), x + cell / 2, y + cell + 1);
   }
   return ctx;
+}
+
+/**
+ * `text` cut to `width` px in the context's font, ending in "…" when it had to be cut. An array
+ * gives a longer and shorter wording: the first that fits is used ("Bag vs rest", then "Bag").
+ */
+export function fitText(ctx, text, width) {
+  if (Array.isArray(text)) {
+    const fits = text.find((t) => ctx.measureText(String(t)).width <= width);
+    return fits !== undefined ? String(fits) : fitText(ctx, String(text[text.length - 1]), width);
+  }
+  text = String(text);
+  if (ctx.measureText(text).width <= width) return text;
+  let n = text.length;
+  while (n > 1 && ctx.measureText(`${text.slice(0, n)}…`).width > width) n--;
+  return `${text.slice(0, n)}…`;
 }
 const gridRaster = new Raster();
 
@@ -234,10 +253,15 @@ export function tableCanvas(table) {
   ctx.font = "14px system-ui, sans-serif";
   const cols = Math.max(...rows.map((r) => r.length));
   const widths = Array.from({ length: cols }, (_, j) => 24 + Math.max(...rows.map((r) => ctx.measureText(r[j] || "").width)));
-  canvas.width = widths.reduce((a, b) => a + b, 0);
-  canvas.height = rows.length * 26 + 8;
+  const w = widths.reduce((a, b) => a + b, 0);
+  const h = rows.length * 26 + 8;
+  // Drawn at twice its size, so the exported PNG's text is sharp.
+  canvas.width = 2 * w;
+  canvas.height = 2 * h;
+  canvas.cssWidth = w;
+  ctx.scale(2, 2);
   ctx.fillStyle = "#fff";
-  ctx.fillRect(0, 0, canvas.width, canvas.height);
+  ctx.fillRect(0, 0, w, h);
   ctx.font = "14px system-ui, sans-serif";
   ctx.textBaseline = "middle";
   rows.forEach((row, i) => {
@@ -249,4 +273,174 @@ export function tableCanvas(table) {
     });
   });
   return canvas;
+}
+
+// ---- PNG export: the whole figure card, as a slide needs it ----------------------------------
+
+const EXPORT_SCALE = 2;
+const INK = "#1d232b";
+const MUTED = "#5b6470";
+const FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif";
+const BARS = { rwb: RED_BLUE, gm: GREEN_MAGENTA, grey: GREY };
+
+/** Lines of `text` no wider than `width` in the context's current font. */
+function wrap(ctx, text, width) {
+  const lines = [];
+  let line = "";
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    const next = line ? `${line} ${word}` : word;
+    if (line && ctx.measureText(next).width > width) {
+      lines.push(line);
+      line = word;
+    } else line = next;
+  }
+  if (line) lines.push(line);
+  return lines;
+}
+
+/** A block of wrapped text: {height, draw(ctx, x, y)}. */
+function textBlock(ctx, text, font, colour, width, lineHeight) {
+  ctx.font = font;
+  const lines = wrap(ctx, text, width);
+  return {
+    height: lines.length * lineHeight,
+    draw(c, x, y) {
+      c.font = font;
+      c.fillStyle = colour;
+      c.textBaseline = "top";
+      c.textAlign = "left";
+      lines.forEach((l, i) => c.fillText(l, x, y + i * lineHeight));
+    },
+  };
+}
+
+/**
+ * One row of a legend drawn like the page shows it: its words, colour bars (from the same
+ * colour tables as the pictures) and line keys (stroke, dash and name), wrapping as needed.
+ */
+function legendRow(ctx, legend, width) {
+  const font = `12px ${FONT}`;
+  ctx.font = font;
+  const items = [];
+  for (const part of legend.children) {
+    if (part.classList.contains("bar")) {
+      const kind = ["rwb", "gm", "grey"].find((k) => part.classList.contains(k));
+      items.push({ w: 110, bar: BARS[kind] || GREY });
+    } else if (part.classList.contains("key")) {
+      const line = part.querySelector("line");
+      const label = part.textContent.trim();
+      items.push({
+        w: 32 + ctx.measureText(label).width,
+        key: { color: line?.getAttribute("stroke") || INK, dash: (line?.getAttribute("stroke-dasharray") || "").split(/[ ,]+/).filter(Boolean).map(Number), label },
+      });
+    } else if (part.textContent.trim()) {
+      const text = part.textContent.trim();
+      items.push({ w: ctx.measureText(text).width, text });
+    }
+  }
+  // Lay the items out left to right, starting a new line when one would not fit.
+  const gap = 8;
+  const rowH = 18;
+  let x = 0;
+  let y = 0;
+  const placed = items.map((it) => {
+    if (x > 0 && x + it.w > width) {
+      x = 0;
+      y += rowH;
+    }
+    const at = { ...it, x, y };
+    x += it.w + gap;
+    return at;
+  });
+  return {
+    height: items.length ? y + rowH : 0,
+    draw(c, x0, y0) {
+      c.font = font;
+      c.textBaseline = "middle";
+      c.textAlign = "left";
+      for (const it of placed) {
+        const cy = y0 + it.y + rowH / 2;
+        if (it.bar) {
+          for (let i = 0; i < it.w; i++) {
+            c.fillStyle = cssColor(it.bar, i / (it.w - 1), 0, 1);
+            c.fillRect(x0 + it.x + i, cy - 5, 1.2, 10);
+          }
+          c.strokeStyle = "#c9ced4";
+          c.lineWidth = 1;
+          c.strokeRect(x0 + it.x, cy - 5, it.w, 10);
+        } else if (it.key) {
+          c.strokeStyle = it.key.color;
+          c.lineWidth = 2.5;
+          c.setLineDash(it.key.dash);
+          c.beginPath();
+          c.moveTo(x0 + it.x, cy);
+          c.lineTo(x0 + it.x + 26, cy);
+          c.stroke();
+          c.setLineDash([]);
+          c.fillStyle = MUTED;
+          c.fillText(it.key.label, x0 + it.x + 32, cy);
+        } else {
+          c.fillStyle = MUTED;
+          c.fillText(it.text, x0 + it.x, cy);
+        }
+      }
+    },
+  };
+}
+
+/** The CSS size a picture is drawn at on the page (or was made for). */
+function pictureSize(picture) {
+  const w = Number.parseFloat(picture.style?.width) || picture.cssWidth || picture.width;
+  const h = Number.parseFloat(picture.style?.height) || (picture.height * w) / picture.width;
+  return { w, h };
+}
+
+/**
+ * The figure card `card` as one opaque PNG-ready canvas at twice its size: the title, the
+ * picture, its legend or colour bar (drawn, not screenshotted) and its note, on white.
+ */
+export function composeFigure(card, picture) {
+  const scratch = document.createElement("canvas").getContext("2d");
+  const size = pictureSize(picture);
+  // Whole CSS pixels, so the white ground covers every pixel of the 2x image.
+  const width = Math.ceil(Math.max(size.w, 300));
+  const pad = 16;
+  const caption = card?.querySelector("figcaption");
+  const title = caption ? [...caption.childNodes].filter((n) => !(n instanceof HTMLButtonElement)).map((n) => n.textContent).join(" ").trim() : "";
+  const blocks = [];
+  if (title) blocks.push(textBlock(scratch, title, `600 15px ${FONT}`, INK, width, 20));
+  blocks.push({ height: size.h, draw: (c, x, y) => {
+    const ratio = picture.width / size.w;
+    // A picture drawn at 1x on this screen is doubled pixel for pixel, so maps stay crisp.
+    c.imageSmoothingEnabled = ratio < EXPORT_SCALE && Number.isInteger(EXPORT_SCALE / ratio) ? false : true;
+    c.drawImage(picture, x, y, size.w, size.h);
+  } });
+  for (const part of card ? card.children : []) {
+    if (part.tagName === "FIGCAPTION" || part === picture || part.tagName === "CANVAS" || part.tagName === "TABLE" || part.matches?.("svg, .netdiagram")) continue;
+    if (part.classList?.contains("note")) {
+      if (part.textContent.trim()) blocks.push(textBlock(scratch, part.textContent.trim(), `12px ${FONT}`, MUTED, width, 16));
+      continue;
+    }
+    const legends = part.classList?.contains("legend") ? [part] : [...(part.querySelectorAll?.(".legend") || [])];
+    for (const legend of legends) blocks.push(legendRow(scratch, legend, width));
+    // Words under a picture that are not a legend (a model's answer, say) come along as text.
+    if (legends.length === 0 && part.textContent?.trim() && !part.querySelector?.("button")) {
+      blocks.push(textBlock(scratch, part.textContent.trim(), `12px ${FONT}`, MUTED, width, 16));
+    }
+  }
+  const gap = 8;
+  const height = Math.ceil(pad * 2 + blocks.reduce((sum, b) => sum + b.height, 0) + gap * (blocks.length - 1));
+  const out = document.createElement("canvas");
+  out.width = (width + 2 * pad) * EXPORT_SCALE;
+  out.height = height * EXPORT_SCALE;
+  const ctx = out.getContext("2d");
+  ctx.scale(EXPORT_SCALE, EXPORT_SCALE);
+  ctx.fillStyle = "#fff";
+  ctx.fillRect(0, 0, width + 2 * pad, height);
+  let y = pad;
+  for (const b of blocks) {
+    b.draw(ctx, pad, y);
+    y += b.height + gap;
+  }
+  return out;
 }

@@ -4,8 +4,9 @@ import { barChart } from "./charts.js";
 import { absMax, cssColor, GREEN_MAGENTA, RED_BLUE } from "./colormaps.js";
 import { drawGrid, el, figure, LEGENDS, makeCanvas } from "./draw.js";
 import { argmax, mlpForward } from "./nn.js";
-import { OTHER, WINNER } from "./palette.js";
+import { HIGHLIGHT, OTHER, WINNER } from "./palette.js";
 import { drawDigit, drawUnitOutputs } from "./panels.js";
+import { className, noun } from "./words.js";
 
 /** Columns for a grid of n maps: square-ish, at most 10 across. */
 export const columns = (n) => Math.min(10, Math.ceil(Math.sqrt(n)));
@@ -39,7 +40,7 @@ function outlineUnit(ctx, g, j, dash) {
   const x = (j % g.cols) * (g.cell + g.gap);
   const y = Math.floor(j / g.cols) * (g.cell + g.gap + g.label);
   ctx.save();
-  ctx.strokeStyle = "#f0a500";
+  ctx.strokeStyle = HIGHLIGHT;
   ctx.lineWidth = 3;
   ctx.setLineDash(dash);
   ctx.strokeRect(x + 1.5, y + 1.5, g.cell - 3, g.cell - 3);
@@ -71,7 +72,7 @@ export function hiddenImageView() {
     figure({ title: "Input × each unit's weights", canvas: products, name: "hidden-weighted-inputs", legend: LEGENDS.weighted(), note: "Green pixels raise that unit's total input, magenta pixels lower it. One colour range for all units." }),
     figure({ title: "Total input of each unit (z)", canvas: totals, name: "hidden-total-input", legend: LEGENDS.weighted(), note: "The sum of the unit's map plus its bias: green pushes the unit on, magenta off." }),
     figure({ title: "Output of each unit", canvas: outs, name: "hidden-unit-outputs", legend: LEGENDS.outputs(), note: "Laid out and numbered like the weight maps." }),
-    figure({ title: "Output layer: probability of each digit", canvas: probs, name: "hidden-probabilities", note: "The highest bar (orange, outlined) is the network's answer." }));
+    figure({ title: `Output layer: probability of each ${noun()}`, canvas: probs, name: "hidden-probabilities", note: "The highest bar (orange, outlined) is the network's answer." }));
 
   function draw(m, x) {
     const h = m.hidden;
@@ -94,8 +95,9 @@ export function hiddenImageView() {
     });
     drawUnitOutputs(outs, hidden, h, g.cols);
     const best = argmax(p);
-    barChart(probs, 330, 180, p, m.classes.map(String), {
+    barChart(probs, 330, 180, p, m.classes.map(className), {
       range: [0, 1],
+      yLabel: "probability",
       highlight: best,
       fill: (j) => (j === best ? WINNER : OTHER),
       showValues: (v) => (v >= 0.01 ? v.toFixed(2) : ""),

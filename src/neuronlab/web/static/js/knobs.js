@@ -67,3 +67,44 @@ export async function presetPatch(name) {
   }
   return patch;
 }
+
+// ----- Chapter 10's convolutional network (cnn helper) -------------------------------------
+
+/** The CNN's fast preset, the chapter's default start (GET /api/presets holds the same). */
+const CNN_FAST = { alpha: 1e-4, lr: 0.005, batch: 64, es: false, epochs: 10 };
+
+/**
+ * The CNN's knobs: its own (filters, filter size, pooling, an optional dense layer), then the
+ * MLP's training settings that apply to it (not the activation: its units are all ReLU),
+ * with the fast preset's values as defaults. 0 dense units means none.
+ */
+export const CNN_FIELDS = [
+  { name: "filters", api: "filters", type: "int", default: 8, min: 1, max: 32, control: "number", label: "filters" },
+  { name: "ksize", api: "filter_size", type: "enum", default: "5", options: ["3", "5", "7"], labels: { 3: "3 × 3", 5: "5 × 5", 7: "7 × 7" }, label: "filter size" },
+  { name: "pool", api: "pool", type: "bool", default: true, label: "2 × 2 max-pooling" },
+  { name: "dense", api: "hidden", type: "int", default: 0, min: 0, max: 400, control: "number", label: "dense hidden units (0: none)" },
+  ...MLP_FIELDS.filter((f) => !["hidden", "act"].includes(f.name)).map((f) => (f.name in CNN_FAST ? { ...f, default: CNN_FAST[f.name] } : f)),
+];
+
+/** The request fields of the CNN knobs in `state` (0 dense units: none; 0 images: all). */
+export function cnnSettings(state) {
+  const out = {};
+  for (const f of CNN_FIELDS) {
+    const v = state[f.name];
+    if (f.name === "ksize") out[f.api] = Number(v);
+    else out[f.api] = (f.name === "ntrain" || f.name === "dense") && !v ? null : v;
+  }
+  return out;
+}
+
+/** The state patch that loads the CNN preset `name` into the knobs. */
+export async function cnnPresetPatch(name) {
+  const table = (await serverPresets()).cnn[name];
+  const patch = { preset: name, dense: 0, ntrain: 0 };
+  for (const f of CNN_FIELDS) {
+    const v = table[f.api];
+    if (v === undefined || v === null) continue;
+    patch[f.name] = f.ladder ? snapToLadder(f.ladder, v) : f.name === "ksize" ? String(v) : v;
+  }
+  return patch;
+}

@@ -1,6 +1,7 @@
 // The page shell: table of contents, dataset notice, model files, and the router that mounts
 // one chapter at a time from the URL hash.
 import { ApiError, upload } from "./api.js";
+import cnn from "./chapters/cnn.js";
 import draw from "./chapters/draw.js";
 import hidden from "./chapters/hidden.js";
 import mistakes from "./chapters/mistakes.js";
@@ -14,9 +15,13 @@ import { datasetInfo, forgetModel, modelList } from "./data.js";
 import { el } from "./draw.js";
 import { formatHash, hashParams, readState, Store } from "./state.js";
 import { modelsChanged } from "./training.js";
-import { loadWords, tagline } from "./words.js";
+import { loadWords, modelNamer, tagline } from "./words.js";
 
-const CHAPTERS = [neuron, rows, pair, ten, shift, hidden, sweep, draw, mistakes];
+// In the order of the story. A chapter's `id` is its number in links (#ch=<id>), kept when a
+// chapter joins later: the CNN (id 10) follows the hidden layer and shows as `number` "6b".
+const CHAPTERS = [neuron, rows, pair, ten, shift, hidden, cnn, sweep, draw, mistakes];
+const LAST_ID = Math.max(...CHAPTERS.map((c) => c.id));
+const shownNumber = (ch) => ch.number ?? String(ch.id);
 const view = document.getElementById("view");
 let current = null;
 
@@ -24,15 +29,15 @@ function buildToc() {
   const toc = document.getElementById("toc");
   for (const ch of CHAPTERS) {
     toc.append(
-      el("li", {}, el("a", { href: `#ch=${ch.id}`, "data-ch": ch.id }, el("span", { class: "n", text: ch.id }), ch.title)),
+      el("li", {}, el("a", { href: `#ch=${ch.id}`, "data-ch": ch.id }, el("span", { class: "n", text: shownNumber(ch) }), ch.title)),
     );
   }
 }
 
 function route() {
   const params = hashParams(location.hash);
-  const id = Math.min(CHAPTERS.length, Math.max(1, Number.parseInt(params.get("ch") || "1", 10) || 1));
-  const chapter = CHAPTERS[id - 1];
+  const id = Math.min(LAST_ID, Math.max(1, Number.parseInt(params.get("ch") || "1", 10) || 1));
+  const chapter = CHAPTERS.find((c) => c.id === id);
   const state = readState(chapter.fields, params);
   if (current && current.chapter === chapter) {
     // Same chapter, new link: apply every field (a pasted or edited URL), which is now the
@@ -41,6 +46,10 @@ function route() {
     current.store.set(state);
     return;
   }
+  // Focus in the old chapter or the chapter list would fall to the page's body with the old
+  // chapter: it moves to the new chapter's title instead (not on the first load).
+  const active = document.activeElement;
+  const moveFocus = current !== null && active && (view.contains(active) || active.closest?.(".toc"));
   current?.view.unmount?.();
   current?.store.dispose();
   view.replaceChildren();
@@ -50,8 +59,9 @@ function route() {
   const header = el(
     "header",
     {},
-    el("h1", {}, el("span", { class: "n", text: `${id}. ` }), chapter.title),
+    el("h1", { id: "chapter-title", tabindex: "-1" }, el("span", { class: "n", text: `${shownNumber(chapter)}. ` }), chapter.title),
     el("p", { class: "lead", text: chapter.lead }),
+    el("a", { class: "skip", href: "#view", text: "Skip to this chapter's first control", onclick: skipToControls }),
   );
   const root = el("section", { "aria-labelledby": "chapter-title" });
   view.append(header, root);
@@ -63,22 +73,49 @@ function route() {
     else a.removeAttribute("aria-current");
   }
   document.title = `${chapter.title} · Neuron Lab`;
+  if (moveFocus) header.querySelector("h1").focus();
+}
+
+/**
+ * Show one sentence in the notice bar above the page (empty: hide it). A sentence the reader
+ * dismissed stays hidden for the rest of the visit; a new one shows again.
+ */
+function notify(text) {
+  const notice = document.getElementById("notice");
+  document.getElementById("notice-text").textContent = text || "";
+  let dismissed = null;
+  try {
+    dismissed = sessionStorage.getItem("neuronlab:dismissed");
+  } catch {
+    // Storage may be off (private windows): the bar can still be closed for this page.
+  }
+  notice.hidden = !text || text === dismissed;
+}
+
+function setupNotice() {
+  document.getElementById("notice-dismiss").addEventListener("click", () => {
+    const notice = document.getElementById("notice");
+    try {
+      sessionStorage.setItem("neuronlab:dismissed", document.getElementById("notice-text").textContent);
+    } catch {
+      // See notify.
+    }
+    notice.hidden = true;
+    view.focus();
+  });
 }
 
 async function showDataset(retried = false) {
-  const notice = document.getElementById("notice");
   try {
     const info = await datasetInfo();
     document.getElementById("dataset-name").textContent =
       `${info.description} · ${info.n_train.toLocaleString()} training and ${info.n_test.toLocaleString()} test images`;
-    notice.textContent = info.notice || "";
-    notice.hidden = !info.notice;
+    notify(info.notice || "");
     if (retried) location.reload(); // the chapter's first requests met the download: start anew
   } catch (err) {
     // 503: the dataset is still downloading; the sentence says how far. Ask again shortly.
     if (err.status === 503) setTimeout(() => showDataset(true), 2000);
-    notice.textContent = err.status === 503 ? err.message : `Could not reach the lab's server: ${err.message}`;
-    notice.hidden = false;
+    notify(err.status === 503 ? err.message : `Could not reach the lab's server: ${err.message}`);
   }
 }
 
@@ -86,11 +123,11 @@ async function showDataset(retried = false) {
 async function refreshModelFiles(event) {
   const select = document.getElementById("model-download");
   const link = document.getElementById("model-download-link");
-  const list = await modelList().catch(() => []);
+  const [list, name] = await Promise.all([modelList().catch(() => []), modelNamer()]);
   const chosen = event?.detail?.key || select.value;
   select.replaceChildren(
     ...list.map((m) =>
-      el("option", { value: m.model_key, text: `${m.model_key} (${(100 * m.test_accuracy).toFixed(1)}%)` }),
+      el("option", { value: m.model_key, text: `${name(m)} (${(100 * m.test_accuracy).toFixed(1)}%)` }),
     ),
   );
   if (list.length === 0) select.append(el("option", { value: "", text: "no model trained yet" }));
@@ -119,10 +156,11 @@ function setupUpload() {
       const summary = await upload("/api/models/upload", file);
       forgetModel(summary.model_key);
       const key = encodeURIComponent(summary.model_key);
+      const name = await modelNamer();
       status.replaceChildren(
-        `Loaded ${summary.model_key} (test accuracy ${(100 * summary.test_accuracy).toFixed(1)}%). `,
-        summary.kind === "mlp" ? el("a", { href: `#ch=6&model=${key}`, text: "Look inside it" }) : "",
-        summary.kind === "mlp" ? " · " : "",
+        `Loaded ${name(summary)} (test accuracy ${(100 * summary.test_accuracy).toFixed(1)}%). `,
+        summary.kind !== "logistic" ? el("a", { href: `#ch=${summary.kind === "cnn" ? 10 : 6}&model=${key}`, text: "Look inside it" }) : "",
+        summary.kind !== "logistic" ? " · " : "",
         el("a", { href: `#ch=9&model=${key}`, text: "See its mistakes" }),
       );
       modelsChanged(summary.model_key);
@@ -134,10 +172,34 @@ function setupUpload() {
 
 /** Show a failed request or computation at the top of the page instead of failing silently. */
 function showProblem(event) {
-  const notice = document.getElementById("notice");
   const reason = event.reason ?? event.error;
-  notice.textContent = reason instanceof ApiError ? reason.message : `Something went wrong: ${reason?.message ?? reason}`;
-  notice.hidden = false;
+  notify(reason instanceof ApiError ? reason.message : `Something went wrong: ${reason?.message ?? reason}`);
+}
+
+/** The chapter's first control (a slider, box or list), where a keyboard user wants to start. */
+function firstControl() {
+  return view.querySelector(".controls input, .controls select, .controls textarea") ||
+    view.querySelector("button:not(.export), input, select");
+}
+
+/**
+ * The skip links: to the chapter, and past its prose straight to its first control. They move
+ * the focus themselves, since following "#view" would change the URL's chapter.
+ */
+function setupSkipLinks() {
+  for (const link of document.querySelectorAll("a.skip")) {
+    link.addEventListener("click", link.dataset.skip === "controls" ? skipToControls : (e) => {
+      e.preventDefault();
+      view.focus();
+    });
+  }
+}
+
+function skipToControls(e) {
+  e.preventDefault();
+  const target = firstControl() || view;
+  target.focus();
+  target.scrollIntoView({ block: "center" });
 }
 
 /** On a narrow screen the chapter list folds away behind one button, so a chapter starts at the top. */
@@ -156,6 +218,8 @@ function setupTocToggle() {
 }
 
 setupTocToggle();
+setupNotice();
+setupSkipLinks();
 window.addEventListener("unhandledrejection", showProblem);
 setupUpload();
 window.addEventListener("neuronlab:models", refreshModelFiles);

@@ -54,9 +54,10 @@ function uploadName(key) {
 export function modelName(m, { presets = null, classNames = null, trainCounts = null } = {}) {
   const names = classNames || DIGITS;
   const s = m.settings || {};
-  const classes = m.classes || [];
+  const classes = m.classes || [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
   const parts = [];
-  if (m.kind === "mlp") parts.push(`Hidden layer, ${plural(m.hidden ?? s.hidden ?? 0, "unit")}`);
+  const units = m.hidden || s.hidden;
+  if (m.kind === "mlp") parts.push(units ? `Hidden layer, ${plural(units, "unit")}` : "Hidden layer");
   else if (m.kind === "cnn") parts.push(s.filters ? `Convolutional network, ${plural(s.filters, "filter")}` : "Convolutional network");
   else if (m.kind === "logistic") parts.push("Logistic regression");
   else parts.push(String(m.kind));
@@ -64,7 +65,7 @@ export function modelName(m, { presets = null, classNames = null, trainCounts = 
   else if (m.kind === "logistic") parts.push((m.multi_class ?? s.multi_class) === "multinomial" ? "multinomial" : "one vs rest");
   if (m.kind === "cnn" && s.hidden) parts.push(`${plural(s.hidden, "dense unit")}`);
   if (m.preset === "upload") parts.push(`uploaded file ${uploadName(m.model_key)}`);
-  else parts.push(PRESETS[m.preset] ?? `${m.preset} settings`);
+  else if (m.preset) parts.push(PRESETS[m.preset] ?? `${m.preset} settings`);
   const defaults = m.preset !== "upload" ? presets?.[m.kind]?.[m.preset] : null;
   if (defaults) {
     for (const key of ORDER) {

@@ -27,3 +27,7 @@ export const WRONG = "#c26a00";
 /** The winning output bar, and the others. */
 export const WINNER = "#e69f00";
 export const OTHER = "#b9c0c8";
+
+/** The chosen row, unit or move (boxes and markers), and text written in its colour. */
+export const HIGHLIGHT = "#f0a500";
+export const HIGHLIGHT_TEXT = "#8a5a00";

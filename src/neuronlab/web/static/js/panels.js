@@ -2,8 +2,8 @@
 // and the five panels that compare two classes with the weights that separate them.
 import { absMax, cssColor, GREY, RED_BLUE } from "./colormaps.js";
 import { el, figure, LEGENDS, makeCanvas, Raster, sizeCanvas } from "./draw.js";
+import { HIGHLIGHT, HIGHLIGHT_TEXT } from "./palette.js";
 
-const HIGHLIGHT = "#f0a500";
 const raster = new Raster();
 
 /** A 28x28 image (values 0..1) at `size` px, with row `row` outlined (or none when null). */
@@ -37,10 +37,22 @@ export function drawStrip(canvas, x, width, height, row = null, lut = GREY, lo =
     ctx.lineWidth = 2;
     ctx.strokeRect(row * 28 * px, 1, 28 * px, height - 2);
     ctx.textAlign = "center";
-    ctx.fillStyle = "#8a5a00";
-    const mid = Math.min(width - 60, Math.max(60, (row + 0.5) * 28 * px));
-    ctx.fillText(`row ${row}: pixels ${row * 28}–${row * 28 + 27}`, mid, height + 4);
+    ctx.fillStyle = HIGHLIGHT_TEXT;
+    const label = `row ${row}: pixels ${row * 28}–${row * 28 + 27}`;
+    const x = stripLabelX(width, row, ctx.measureText(label).width, ctx.measureText("pixel 0").width, ctx.measureText("783").width);
+    ctx.fillText(label, x, height + 4);
   }
+}
+
+/**
+ * Where the row's label goes under a strip `width` px wide: under the row's segment, but kept
+ * clear of the end labels ("pixel 0", "783") of widths `leftW` and `rightW`, so nothing overprints.
+ */
+export function stripLabelX(width, row, labelW, leftW, rightW) {
+  const mid = ((row + 0.5) * 28 * width) / 784;
+  const lo = leftW + 8 + labelW / 2;
+  const hi = width - rightW - 8 - labelW / 2;
+  return Math.min(hi, Math.max(lo, mid));
 }
 const stripRaster = new Raster(784, 1);
 
@@ -53,7 +65,7 @@ export function stripFigure(title, name, legend) {
 const PANEL = 170;
 
 /**
- * The five comparison panels: mean of A, mean of B, both overlaid (A in orange, B in blue),
+ * The five comparison panels: mean of A, mean of B, both overlaid (A in blue, B in orange),
  * their difference B - A, and the learned weights. Returns {element, draw(meanA, meanB, w, names)}.
  */
 export function fivePanels(prefix) {
@@ -71,7 +83,7 @@ export function fivePanels(prefix) {
   );
   figs.forEach((f, i) => f.querySelector(".title").replaceWith(titles[i]));
   const overlayNote = figs[2].querySelector(".note");
-  const element = el("div", { class: "figs" }, figs);
+  const element = el("div", { class: "figs five" }, figs);
   const diff = new Float32Array(784);
   const r = new Float32Array(784);
   const g = new Float32Array(784);
@@ -83,15 +95,22 @@ export function fivePanels(prefix) {
     titles[2].textContent = "Both means overlaid";
     titles[3].textContent = `Difference: ${labelB} − ${labelA}`;
     titles[4].textContent = "Learned weights";
-    overlayNote.textContent = `orange: ${labelA} · blue: ${labelB} · white: both`;
+    // Each class in the colour of the weights that favour it: blue A, orange (red's side) B.
+    overlayNote.textContent = `blue: ${labelA} · orange: ${labelB} · white: both`;
     drawDigit(canvases[0], meanA, PANEL);
     drawDigit(canvases[1], meanB, PANEL);
+    // Each mean scaled to its own brightest pixel, so a pale "rest" shows as clearly as one
+    // class (as neuronlab.analysis.overlay does for the static figures).
+    const topA = Math.max(1e-12, ...meanA);
+    const topB = Math.max(1e-12, ...meanB);
     for (let i = 0; i < 784; i++) {
       diff[i] = meanB[i] - meanA[i];
-      // A lights red and a little green (orange), B lights blue and green: overlap turns white.
-      r[i] = meanA[i];
-      g[i] = Math.min(1, 0.55 * meanA[i] + 0.6 * meanB[i]);
-      b[i] = meanB[i];
+      const a = meanA[i] / topA;
+      const bb = meanB[i] / topB;
+      // B lights orange (OVERLAY_A of the analysis), A sky blue: where both have ink, white.
+      r[i] = bb;
+      g[i] = Math.min(1, 0.55 * bb + 0.6 * a);
+      b[i] = a;
     }
     let ctx = sizeCanvas(canvases[2], PANEL, PANEL);
     raster.paintRGB(r, g, b).drawTo(ctx, 0, 0, PANEL, PANEL);

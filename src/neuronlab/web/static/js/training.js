@@ -5,6 +5,7 @@ import { lineChart } from "./charts.js";
 import { CONFUSION_NOTE, confusionTable } from "./confusion.js";
 import { el, figure, makeCanvas } from "./draw.js";
 import { SPLITS } from "./palette.js";
+import { className } from "./words.js";
 
 /**
  * Find a trained model matching `want`: {kind, classes (null: all ten), preset, seed,
@@ -290,7 +291,7 @@ export function resultsPanel(title, heading = null) {
       acc.textContent = `${(100 * summary.test_accuracy).toFixed(1)}%`;
       train.textContent = summary.train_accuracy == null ? "–" : `${(100 * summary.train_accuracy).toFixed(1)}%`;
       fit.textContent = summary.fit_seconds == null ? "–" : `${summary.fit_seconds.toFixed(2)} s`;
-      const names = summary.classes.map(String);
+      const names = summary.classes.map(className);
       const conf = confusionTable(summary.confusion, names, (i, j) => {
         location.hash = mistakesLink(summary.model_key, summary.classes[i], summary.classes[j]);
       });

@@ -4,7 +4,7 @@ import { imageInto, model, testSet } from "../data.js";
 import { barChart } from "../charts.js";
 import { el, figure, LEGENDS, makeCanvas, Raster } from "../draw.js";
 import { GREY } from "../colormaps.js";
-import { argmax, logisticProba, mlpForward, preprocess } from "../nn.js";
+import { argmax, cnnForward, logisticProba, mlpForward, preprocess } from "../nn.js";
 import { drawDigit, drawUnitOutputs } from "../panels.js";
 import { pickModels } from "../training.js";
 import { exercises } from "../exercises.js";
@@ -17,17 +17,21 @@ const INK = 112; // the drawing is read back at this resolution: enough for a 20
 const STROKE = 22;
 
 function mount(root, store) {
-  let models = { lr: null, mlp: null };
+  let models = { lr: null, mlp: null, cnn: null };
   let test = null;
   const pad = el("canvas", { class: "drawpad", width: PAD, height: PAD, role: "img", "aria-label": phrase("drawing pad: draw {a item} with the mouse, a pen or a finger") });
   const ink = el("canvas", { width: INK, height: INK });
   const inkCtx = ink.getContext("2d", { willReadFrequently: true });
   const padCtx = pad.getContext("2d");
   const seen = makeCanvas(168, 168, "the drawing as the network sees it");
-  const bars = { lr: makeCanvas(300, 170, "logistic regression's answer"), mlp: makeCanvas(300, 170, "the network's answer") };
-  const says = { lr: el("p", { class: "note" }), mlp: el("p", { class: "note" }) };
+  const bars = { lr: makeCanvas(300, 170, "logistic regression's answer"), mlp: makeCanvas(300, 170, "the network's answer"), cnn: makeCanvas(300, 170, "the convolutional network's answer") };
+  const says = { lr: el("p", { class: "note" }), mlp: el("p", { class: "note" }), cnn: el("p", { class: "note" }) };
   const units = makeCanvas(300, 60, "hidden units' outputs");
-  const verdict = { lr: el("span", { class: "v num", text: "–" }), mlp: el("span", { class: "v num", text: "–" }) };
+  const verdict = { lr: el("span", { class: "v num", text: "–" }), mlp: el("span", { class: "v num", text: "–" }), cnn: el("span", { class: "v num", text: "–" }) };
+  // The CNN of chapter 6b joins the readouts once one is trained; the browser runs it per frame.
+  const cnnReadout = el("div", { hidden: true }, el("span", { class: "k", text: "CNN" }), verdict.cnn);
+  const cnnFig = figure({ title: "Convolutional network (chapter 6b)", canvas: bars.cnn, name: "draw-predictions-cnn", legend: says.cnn, note: "Orange bar: its answer; grey bars: the other classes." });
+  cnnFig.hidden = true;
   const grey = new Float32Array(INK * INK);
   const x = new Float32Array(784);
   let drawn = false;
@@ -111,11 +115,13 @@ function mount(root, store) {
         figure({ title: "What the network sees", canvas: seen, name: "draw-28x28", tight: true, legend: LEGENDS.pixelsShort() }),
         el("div", { class: "readout" },
           el("div", {}, el("span", { class: "k", text: "logistic regression" }), verdict.lr),
-          el("div", {}, el("span", { class: "k", text: "network" }), verdict.mlp))),
+          el("div", {}, el("span", { class: "k", text: "network" }), verdict.mlp),
+          cnnReadout)),
       figure({ title: "Hidden units' outputs", canvas: units, name: "draw-hidden-outputs", legend: LEGENDS.outputs() })),
     el("div", { class: "figs" },
       figure({ title: "Logistic regression", canvas: bars.lr, name: "draw-predictions-lr", legend: says.lr, note: "Orange bar: its answer; grey bars: the other classes." }),
-      figure({ title: "Hidden-layer network", canvas: bars.mlp, name: "draw-predictions-mlp", legend: says.mlp, note: "Orange bar: its answer; grey bars: the other classes." })),
+      figure({ title: "Hidden-layer network", canvas: bars.mlp, name: "draw-predictions-mlp", legend: says.mlp, note: "Orange bar: its answer; grey bars: the other classes." }),
+      cnnFig),
     el("p", { class: "prose", text: phrase("No mouse or touch screen? Start from a test {item} instead, then change it by drawing.") }),
     controls(store, ["img"], el("button", { type: "button", class: "secondary", text: phrase("Put this test {item} on the pad"), onclick: fromTest })),
     exercises("draw", store).element,
@@ -125,8 +131,10 @@ function mount(root, store) {
   Promise.all([testSet(), pickModels()]).then(async ([t, picked]) => {
     test = t;
     setMax(root, "img", t.n - 1);
-    const [lr, mlp] = await Promise.all([picked.lr && model(picked.lr.model_key), picked.mlp && model(picked.mlp.model_key)]);
-    models = { lr, mlp };
+    const [lr, mlp, cnn] = await Promise.all([picked.lr && model(picked.lr.model_key), picked.mlp && model(picked.mlp.model_key), picked.cnn && model(picked.cnn.model_key)]);
+    models = { lr, mlp, cnn: cnn || null };
+    cnnReadout.hidden = !models.cnn;
+    cnnFig.hidden = !models.cnn;
     update();
   });
 
@@ -136,14 +144,14 @@ function mount(root, store) {
     const ok = drawn && preprocess(grey, INK, x) !== null;
     if (!ok) x.fill(0);
     drawDigit(seen, x, 168);
-    const out = { lr: models.lr && ok ? logisticProba(models.lr, x) : null, mlp: null };
+    const out = { lr: models.lr && ok ? logisticProba(models.lr, x) : null, mlp: null, cnn: models.cnn && ok ? cnnForward(models.cnn, x).probs : null };
     let hidden = null;
     if (models.mlp && ok) {
       const f = mlpForward(models.mlp, x);
       out.mlp = f.probs;
       hidden = f.hidden;
     }
-    for (const kind of ["lr", "mlp"]) {
+    for (const kind of models.cnn ? ["lr", "mlp", "cnn"] : ["lr", "mlp"]) {
       const p = out[kind] || new Float32Array(10);
       const best = argmax(p);
       barChart(bars[kind], 300, 170, p, classNames(), {

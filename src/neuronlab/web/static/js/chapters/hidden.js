@@ -13,6 +13,7 @@ import { findModel, pickModels, resultsPanel, stillWanted, trainingPanel } from 
 import { conclude } from "../conclusions.js";
 import { exercises, narrative } from "../exercises.js";
 import { unitPanel } from "../unitpanel.js";
+import { aClass, modelNamer } from "../words.js";
 
 const fields = [
   { name: "preset", type: "enum", default: "module", options: ["module", "fast"], labels: { module: "the course's settings", fast: "fast defaults" }, label: "start from" },
@@ -127,10 +128,11 @@ function mount(root, store) {
 
   // Which network to show: the one trained with the settings above, or any saved or uploaded one.
   async function fillPicker() {
-    const nets = (await modelList()).filter((n) => n.kind === "mlp");
+    const [all, name] = await Promise.all([modelList(), modelNamer()]);
+    const nets = all.filter((n) => n.kind === "mlp");
     picker.replaceChildren(
       el("option", { value: "", text: "trained with these settings" }),
-      ...nets.map((n) => el("option", { value: n.model_key, text: `${n.model_key} (${(100 * n.test_accuracy).toFixed(1)}%)` })),
+      ...nets.map((n) => el("option", { value: n.model_key, text: `${name(n)} (${(100 * n.test_accuracy).toFixed(1)}%)` })),
     );
     picker.value = nets.some((n) => n.model_key === store.get("model")) ? store.get("model") : "";
   }
@@ -306,8 +308,7 @@ function mount(root, store) {
     const { best, probs: p } = path.draw(shown, x);
     const { hidden } = mlpForward(shown, x);
     diagram?.update({ hiddenValues: hidden, outputs: p, open: s.unit >= 0 ? s.unit : null, W1: shown.W1 });
-    const truth = names[test.labels[i]];
-    verdict.textContent = `Test image #${i} shows a ${truth}; the network answers ${names[m.classes[best]] ?? m.classes[best]} with probability ${p[best].toFixed(3)}${best === test.labels[i] ? "" : " (wrong)"}.`;
+    verdict.textContent = `Test image #${i} shows ${aClass(test.labels[i])}; the network answers ${names[m.classes[best]] ?? m.classes[best]} with probability ${p[best].toFixed(3)}${best === test.labels[i] ? "" : " (wrong)"}.`;
     if (withUnit) showUnit(s);
   }
 

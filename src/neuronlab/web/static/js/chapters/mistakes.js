@@ -39,7 +39,7 @@ function mount(root, store) {
   // Focus moves here when a cell is opened, so a keyboard user lands on what they asked for.
   const title = el("h2", { tabindex: "-1", id: "mistakes-gallery" });
   let focusGallery = false;
-  const answered = new Map();
+  const answered = new WeakMap(); // per loaded predictions, so a retrained model is recounted
   const status = el("p", { class: "status", role: "status" });
   let render = () => document.createElement("canvas");
   select.addEventListener("change", () => store.set({ model: select.value }, { kind: "model", t0: performance.now() }));
@@ -73,8 +73,8 @@ function mount(root, store) {
     if (token !== seq) return;
     const classes = m.classes;
     const n = Math.min(pred.n, test.n);
-    if (!answered.has(s.model)) answered.set(s.model, answers(pred, n));
-    const { best, sure } = answered.get(s.model);
+    if (!answered.has(pred)) answered.set(pred, answers(pred, n));
+    const { best, sure } = answered.get(pred);
     const counted = confusion(test.labels.subarray(0, n), best, classes);
     const ti = classes.indexOf(s.t);
     const pi = classes.indexOf(s.p);

@@ -35,7 +35,7 @@ function mount(root, store) {
     el("div", { class: "readout" },
       el("div", {}, el("span", { class: "k", text: "z = w·x + b" }), zOut),
       el("div", {}, el("span", { class: "k", text: "output" }), yOut)),
-    el("div", { class: "figs" },
+    el("div", { class: "figs share" },
       figure({
         title: "Inputs x, weights w, weighted inputs x·w",
         canvas: cells,
@@ -43,7 +43,7 @@ function mount(root, store) {
         legend: el("div", {}, LEGENDS.pixels(), LEGENDS.weights(), LEGENDS.weighted()),
         note: "Inputs in grey (0 black, 1 white). Weighted inputs use a fixed range: the largest total push either way.",
       }),
-      figure({ title: "Activation: output against z", canvas: curve, name: "neuron-activation", note: "Black line: the activation over every z these weights can reach. Red dot: this neuron's z and output now." })),
+      figure({ title: "Activation: output against z", canvas: curve, name: "neuron-activation", note: "Black line: the activation over every z these weights can reach. Orange dot: this neuron's z and output now." })),
     ex.element,
   );
 

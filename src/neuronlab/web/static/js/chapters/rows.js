@@ -17,7 +17,7 @@ const SIZE = 252;
 const SHOWN = 48;
 
 function mount(root, store) {
-  const digit = makeCanvas(SIZE, SIZE, "the chosen digit, 28 by 28");
+  const digit = makeCanvas(SIZE, SIZE, phrase("the chosen {item}, 28 by 28"));
   const rowCanvas = makeCanvas(672, 54, "the 28 values of the chosen row");
   const strip = stripFigure("The same image as one strip of 784 pixels", "rows-strip", LEGENDS.pixels());
   const counts = makeCanvas(330, 170, "test images per class");
@@ -38,7 +38,7 @@ function mount(root, store) {
     controls(store, ["cls", "k", "row"]),
     caption,
     el("div", { class: "figs" },
-      figure({ title: "The digit as 28 × 28 pixels", canvas: digit, name: "rows-digit", legend: LEGENDS.pixels(), note: "The orange box is the chosen row." }),
+      figure({ title: phrase("The {item} as 28 × 28 pixels"), canvas: digit, name: "rows-digit", legend: LEGENDS.pixels(), note: "The orange box is the chosen row." }),
       figure({ title: "The chosen row: 28 numbers", canvas: rowCanvas, name: "rows-row-values", note: "Raw pixel values 0–255; the lab divides them by 255 to get inputs between 0 and 1." })),
     strip.fig,
     el("h2", { text: phrase("Browse the {items} of this class") }),
@@ -51,6 +51,7 @@ function mount(root, store) {
     fillSummary(summary, info, t);
     barChart(counts, 330, 170, t.byClass.map((c) => c.length), classNames(), {
       range: [0, Math.max(...t.byClass.map((c) => c.length)) * 1.15],
+      yLabel: "test images",
       fill: () => "#8a929c",
       showValues: (v) => String(v),
     });

@@ -22,8 +22,10 @@ const fields = [
 // The server scores moves of up to 8 pixels; the sliders go further, and the page says so.
 const CURVE_MAX = 8;
 const SHIFTS = Array.from({ length: 2 * CURVE_MAX + 1 }, (_, i) => i - CURVE_MAX);
-const LINES = { lr: MODELS.logistic, mlp: MODELS.mlp };
-const NAMES = { lr: "logistic regression", mlp: "hidden-layer network" };
+const LINES = { lr: MODELS.logistic, mlp: MODELS.mlp, augmented: MODELS.augmented, cnn: MODELS.cnn };
+const NAMES = { lr: "logistic regression", mlp: "hidden-layer network", augmented: "the same network on shifted copies", cnn: "CNN (chapter 6b)" };
+// Chapter 10 (shown as 6b) trains the two remedies; their curves join this chart once trained.
+const REMEDY = { chapter: "6b", title: "Sharing weights across positions" };
 const MARKER = { color: "#8a929c", dash: [], label: "the move chosen above" };
 
 /** What happened to row `row` when the digit moved (dy down, dx right), in pixel numbers. */
@@ -61,6 +63,13 @@ function mount(root, store) {
   const bars = { lr: makeCanvas(300, 170, "logistic regression's answer"), mlp: makeCanvas(300, 170, "the hidden-layer network's answer") };
   const says = { lr: el("p", { class: "note" }), mlp: el("p", { class: "note" }) };
   const curve = makeCanvas(520, 280, "test accuracy against shift");
+  const curveLegend = el("div", { class: "legend lines" });
+  let remedies = { augmented: null, cnn: null }; // summaries of chapter 6b's models, if trained
+  /** [[line, model key]] of the curves to draw: the two models here, then the remedies. */
+  const curveKeys = () => [
+    ...["lr", "mlp"].filter((k) => models[k]).map((k) => [k, models[k].summary.model_key]),
+    ...["augmented", "cnn"].filter((k) => remedies[k]).map((k) => [k, remedies[k].model_key]),
+  ];
   const curveNote = el("p", { class: "status", role: "status" });
   const rangeNote = el("p", { class: "status" });
   const conclusion = el("p", { class: "conclusion", "aria-live": "polite", hidden: true });
@@ -86,7 +95,7 @@ function mount(root, store) {
       title: "Test accuracy against shift",
       canvas: curve,
       name: "shift-accuracy-curve",
-      legend: el("div", { class: "legend lines" }, lineKey({ ...LINES.lr, label: NAMES.lr }), lineKey({ ...LINES.mlp, label: NAMES.mlp }), lineKey(MARKER)),
+      legend: curveLegend,
       note: `The grey line is the move chosen above, in the curve's direction; beyond ±${CURVE_MAX} it waits at the edge.`,
     })),
     curveNote,
@@ -98,6 +107,7 @@ function mount(root, store) {
 
   Promise.all([testSet(), pickModels()]).then(async ([t, picked]) => {
     test = t;
+    remedies = { augmented: picked.augmented ?? null, cnn: picked.cnn ?? null };
     setMax(root, "img", t.n - 1);
     const [lr, mlp] = await Promise.all([picked.lr && model(picked.lr.model_key), picked.mlp && model(picked.mlp.model_key)]);
     models = { lr, mlp };
@@ -146,7 +156,7 @@ function mount(root, store) {
   }
 
   async function loadCurve(s) {
-    const keys = ["lr", "mlp"].filter((k) => models[k]).map((k) => models[k].summary.model_key);
+    const keys = curveKeys().map(([, key]) => key);
     if (keys.length === 0) {
       curveNote.textContent = "Train logistic regression (chapter 4) or the hidden-layer network (chapter 6) to see this curve.";
       drawCurve(s);
@@ -171,13 +181,15 @@ function mount(root, store) {
   }
 
   function drawCurve(s) {
-    const keys = ["lr", "mlp"].filter((k) => models[k]);
-    const id = `${keys.map((k) => models[k].summary.model_key).join("|")}:${s.axis}:${s.wrap}`;
+    const keys = curveKeys();
+    const id = `${keys.map(([, key]) => key).join("|")}:${s.axis}:${s.wrap}`;
     const answer = curves.get(id);
+    const shown = keys.length ? keys : [["lr"], ["mlp"]];
+    curveLegend.replaceChildren(...shown.map(([k]) => lineKey({ ...LINES[k], label: NAMES[k] })), lineKey(MARKER));
     const series = answer
-      ? keys.map((k) => ({
+      ? keys.map(([k, key]) => ({
           xs: answer.shifts,
-          ys: answer.curves[models[k].summary.model_key],
+          ys: answer.curves[key],
           color: LINES[k].color,
           dash: LINES[k].dash,
           dots: true,
@@ -196,8 +208,7 @@ function mount(root, store) {
       ? `The move above (${Math.abs(chosen)} ${s.axis === "vertical" ? "rows" : "columns"}) is beyond the curve, which stops at ±${CURVE_MAX}; the grey line waits at the edge.`
       : "";
     const curveOf = (k) => (answer && models[k] ? answer.curves[models[k].summary.model_key] ?? null : null);
-    // remedy: set {chapter, title} once the lab has a chapter whose model copes with moves.
-    const text = answer ? conclude.shift({ shifts: answer.shifts, lr: curveOf("lr"), mlp: curveOf("mlp"), axis: s.axis, remedy: null }) : "";
+    const text = answer ? conclude.shift({ shifts: answer.shifts, lr: curveOf("lr"), mlp: curveOf("mlp"), axis: s.axis, remedy: REMEDY }) : "";
     conclusion.textContent = text;
     conclusion.hidden = !text;
     if (answer) {

@@ -9,6 +9,7 @@ import { exercises } from "../exercises.js";
 import { MLP_FIELDS, mlpSettings, presetPatch } from "../knobs.js";
 import { MODELS, SPLITS } from "../palette.js";
 import { pickModels, trainingPanel } from "../training.js";
+import { phrase } from "../words.js";
 
 // Every MLP knob of chapter 6 but the number of units, which the sweep varies.
 const KNOBS = MLP_FIELDS.filter((f) => f.name !== "hidden");
@@ -44,7 +45,7 @@ function mount(root, store) {
     el("div", { class: "figs" }, chartFig, figure({ title: "Results", canvas: table, name: "sweep-table", render: () => tableCanvas(table) })),
     conclusion,
     el("h2", { text: "Weight maps of each size" }),
-    el("p", { class: "prose", text: "The first random start of each size. With few units each map has to serve many digits; with many, units specialise and some look alike." }),
+    el("p", { class: "prose", text: phrase("The first random start of each size. With few units each map has to serve many {nouns}; with many, units specialise and some look alike.") }),
     grids);
   const ex = exercises("sweep", store);
   const trainer = trainingPanel({

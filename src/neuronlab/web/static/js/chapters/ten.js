@@ -36,7 +36,7 @@ function mount(root, store) {
   const results = resultsPanel(phrase("Confusion matrix on the test {items}"));
   const trainer = trainingPanel({
     step: "iteration",
-    label: "Train ten one-vs-rest neurons",
+    label: "Train the ten neurons",
     request: () => ({ model: "logistic", preset: "module", multi_class: store.get("mc"), C: store.get("C"), classes: null, seed: 0 }),
     onDone: (done) => {
       const now = stillWanted(done, { C: store.get("C"), multi_class: store.get("mc") });
@@ -104,7 +104,7 @@ function mount(root, store) {
         const w = m.coef.subarray(i * 784, (i + 1) * 784);
         const s = absMax(w);
         r.paint(w, RED_BLUE, -s, s);
-      }, DIGITS.map((d) => (sm.multi_class === "multinomial" ? `for ${className(d)}` : `${className(d)} vs rest`)));
+      }, DIGITS.map((d) => [sm.multi_class === "multinomial" ? `for ${className(d)}` : `${className(d)} vs rest`, className(d)]));
     }
     drawPanels(store.state);
     drawImage(store.state);
@@ -138,6 +138,7 @@ function mount(root, store) {
     diagram.update({ outputs: m ? outputs : null, open: s.digit });
     barChart(bars, 420, 200, outputs, classNames(), {
       range: [0, 1],
+      yLabel: "neuron output",
       highlight: m ? best : -1,
       fill: (j) => (m && j === best ? WINNER : OTHER),
       showValues: (v) => (m ? v.toFixed(2) : ""),

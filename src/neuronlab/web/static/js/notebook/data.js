@@ -1,6 +1,7 @@
 // The notebook's stand-in for ../data.js: the same functions, answered from the widget's
 // synced traits (binary buffers from the kernel) instead of the lab's HTTP API.
 export { imageInto } from "../data.js";
+import { cnnModel } from "../nn.js";
 
 let widget = null;
 const cache = new Map();
@@ -56,6 +57,10 @@ export const shiftCurve = async (keys, axis, wrap) => {
 function decodeModel(m, key = "0") {
   const summary = { model_key: key, kind: m.kind, classes: m.classes, multi_class: m.multi_class };
   const base = { summary, kind: m.kind, classes: m.classes };
+  if (m.kind === "cnn") {
+    const dense = m.dense.map((d) => ({ W: typed(d.W), b: typed(d.b), nin: d.nin, nout: d.nout }));
+    return cnnModel(base, typed(m.filters), m.F, m.k, typed(m.fbias), dense);
+  }
   if (m.kind === "logistic") {
     const coef = typed(m.coef);
     return { ...base, coef, k: coef.length / 784, intercept: typed(m.intercept) };

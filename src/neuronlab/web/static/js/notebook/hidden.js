@@ -4,6 +4,7 @@ import { imageInto, model, testSet } from "./data.js";
 import { el } from "../draw.js";
 import { hiddenImageView } from "../hiddenview.js";
 import { mountView, traitsFor } from "./host.js";
+import { aClass, className } from "../words.js";
 
 const fields = [{ name: "img", type: "int", default: 0, min: 0, max: 9999, label: "test image" }];
 
@@ -26,7 +27,7 @@ function mount(root, store) {
     const i = Math.min(s.img, test.n - 1);
     imageInto(test, i, x);
     const { best, probs } = path.draw(m, x);
-    verdict.textContent = `Test image #${i} shows a ${test.labels[i]}; the network answers ${m.classes[best]} with probability ${probs[best].toFixed(3)}.`;
+    verdict.textContent = `Test image #${i} shows ${aClass(test.labels[i])}; the network answers ${className(m.classes[best])} with probability ${probs[best].toFixed(3)}.`;
   }
   return { update };
 }

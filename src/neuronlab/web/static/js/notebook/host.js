@@ -1,5 +1,6 @@
 // Binding a view's state to the widget: the lab's Store, with synced traits in place of the URL.
 import { Store } from "../state.js";
+import { loadWords } from "../words.js";
 import { connect } from "./data.js";
 
 /**
@@ -38,10 +39,11 @@ export const traitsFor = (names) => {
 
 /**
  * Mount `mount(root, store)` (a chapter's, or a widget view's) in `el`, its state bound to the
- * widget's traits. Returns {unmount} for the loader.
+ * widget's traits, once the dataset's class names are known. Resolves to {unmount} for the loader.
  */
-export function mountView({ model, el }, fields, mount, bind) {
+export async function mountView({ model, el }, fields, mount, bind) {
   connect(model);
+  await loadWords();
   let view = null;
   const store = new WidgetStore(model, fields, bind, (s, changed) => view.update(s, changed));
   view = mount(el, store);

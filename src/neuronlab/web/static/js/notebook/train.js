@@ -2,6 +2,7 @@
 import { lineChart } from "../charts.js";
 import { el, figure, LEGENDS, makeCanvas } from "../draw.js";
 import { drawUnitMaps } from "../hiddenview.js";
+import { SPLITS } from "../palette.js";
 import { typed } from "./data.js";
 
 export default ({ model, el: root }) => {
@@ -33,13 +34,13 @@ export default ({ model, el: root }) => {
     if (!last) return;
     const n = Math.max(2, epochs.length);
     const losses = epochs.map((p) => p.loss);
-    lineChart(loss, 330, 190, [{ ys: losses, color: "#1f5fa8" }], {
+    lineChart(loss, 330, 190, [{ ys: losses, color: SPLITS.loss.color }], {
       xRange: [1, n], yRange: [0, Math.max(1e-6, ...losses) * 1.05], xLabel: "epoch", yLabel: "loss", integerX: true,
     });
     const scores = epochs.map((p) => p.validation_score).filter((v) => v !== null && v !== undefined);
     valFig.hidden = scores.length === 0;
     if (scores.length) {
-      lineChart(val, 330, 190, [{ ys: scores, color: "#b2182b" }], {
+      lineChart(val, 330, 190, [{ ys: scores, color: SPLITS.validation.color, dash: SPLITS.validation.dash }], {
         xRange: [1, n], yRange: [Math.min(0.8, ...scores), 1], xLabel: "epoch", yLabel: "accuracy", integerX: true,
       });
     }
