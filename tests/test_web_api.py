@@ -326,8 +326,11 @@ def test_sweep_trains_each_size(client: TestClient, monkeypatch: pytest.MonkeyPa
     results = events[-1][1]["results"]
     assert [r["hidden"] for r in results] == [2, 5]
     assert all(0.0 <= r["test_accuracy"] <= 1.0 for r in results)
-    weights = np.frombuffer(base64.b64decode(results[1]["coefs0"]), dtype="<f4")
+    # The weights come once, in each network's result event, and not again in done.
+    streamed = {data["hidden"]: data for name, data in events if name == "result"}
+    weights = np.frombuffer(base64.b64decode(streamed[5]["coefs0"]), dtype="<f4")
     assert results[1]["shape"] == [784, 5] and weights.size == 784 * 5
+    assert all(r["coefs0"] is None for r in results)
 
 
 def test_an_upload_over_the_limit_is_refused(client, monkeypatch: pytest.MonkeyPatch) -> None:

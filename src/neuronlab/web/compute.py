@@ -376,7 +376,8 @@ def sweep(job: Job, lab: Lab, request: SweepRequest) -> dict[str, Any]:
         )
         job.publish("progress", progress.model_dump())
     results.sort(key=lambda r: (r.hidden, r.seed))
-    return SweepDone(results=results).model_dump()
+    # The weights went out in each result event; the finished job keeps them only there.
+    return SweepDone(results=[r.model_copy(update={"coefs0": None}) for r in results]).model_dump()
 
 
 def sweep_result(r: Any) -> SweepResult:

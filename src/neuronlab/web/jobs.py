@@ -48,7 +48,9 @@ class Job:
         self.id = uuid.uuid4().hex[:12]
         self.kind = kind
         self.model_key = model_key
-        self._events: list[tuple[str, dict[str, Any]] | None] = []
+        # Each event is kept as its encoded text/event-stream payload: serialised once, when it
+        # is published, and shared by every listener (a sweep's results are megabytes).
+        self._events: list[tuple[str, bytes] | None] = []
         self._last_snapshot: int | None = None
         self._lock = threading.Lock()
         self._cancel = threading.Event()
@@ -62,12 +64,12 @@ class Job:
                 if self._last_snapshot is not None:
                     self._events[self._last_snapshot] = None
                 self._last_snapshot = len(self._events)
-            self._events.append((name, data or {}))
+            self._events.append((name, _payload(name, data or {})))
             if name in TERMINAL and self.finished_at is None:
                 self.finished_at = time.monotonic()
 
-    def read(self, cursor: int) -> tuple[list[tuple[int, str, dict[str, Any]]], int]:
-        """Events from index ``cursor`` on, with their indices, and the next cursor."""
+    def read_encoded(self, cursor: int) -> tuple[list[tuple[int, str, bytes]], int]:
+        """Events from index ``cursor`` on (index, name, encoded payload), and the next cursor."""
         with self._lock:
             fresh = [
                 (i, *event)
@@ -75,6 +77,11 @@ class Job:
                 if event is not None
             ]
             return fresh, len(self._events)
+
+    def read(self, cursor: int) -> tuple[list[tuple[int, str, dict[str, Any]]], int]:
+        """Events from index ``cursor`` on (index, name, data), and the next cursor."""
+        fresh, end = self.read_encoded(cursor)
+        return [(i, name, _data(payload)) for i, name, payload in fresh], end
 
     @property
     def finished(self) -> bool:
@@ -170,19 +177,34 @@ class JobQueue:
             job.publish("done", result)
 
 
+def _payload(name: str, data: dict[str, Any]) -> bytes:
+    """The part of a server-sent event after its id: the name and the JSON data."""
+    return f"event: {name}\ndata: {json.dumps(data)}\n\n".encode()
+
+
+def _data(payload: bytes) -> dict[str, Any]:
+    """The JSON data of an encoded payload (the inverse of :func:`_payload`)."""
+    line = payload.split(b"\n", 2)[1]
+    return json.loads(line.removeprefix(b"data: "))
+
+
 def sse(event_id: int, name: str, data: dict[str, Any]) -> str:
     """One server-sent event in the text/event-stream format."""
-    return f"id: {event_id}\nevent: {name}\ndata: {json.dumps(data)}\n\n"
+    return f"id: {event_id}\n" + _payload(name, data).decode()
 
 
-async def stream(job: Job, last_event_id: int | None = None) -> AsyncIterator[str]:
-    """Every event of ``job`` after ``last_event_id``, until its terminal event."""
+async def stream(job: Job, last_event_id: int | None = None) -> AsyncIterator[bytes]:
+    """Every event of ``job`` after ``last_event_id``, until its terminal event.
+
+    The payloads are the job's own bytes: twenty listeners of one sweep share one copy.
+    """
     cursor = 0 if last_event_id is None else last_event_id + 1
     while True:
         finished = job.finished
-        events, cursor = job.read(cursor)
-        for event_id, name, data in events:
-            yield sse(event_id, name, data)
+        events, cursor = job.read_encoded(cursor)
+        for event_id, _name, payload in events:
+            yield b"id: %d\n" % event_id
+            yield payload
         if finished:
             return
         if not events:

@@ -383,7 +383,11 @@ class SweepResult(BaseModel):
     fit_seconds: float
     epochs: int
     shape: list[int]
-    coefs0: str = Field(description="Base64 of little-endian float32 (784, hidden), C order.")
+    coefs0: str | None = Field(
+        default=None,
+        description="Base64 of little-endian float32 (784, hidden), C order; sent once, in the "
+        "network's `result` event (null in the sweep's `done` event).",
+    )
 
 
 class TrainingDone(BaseModel):
@@ -394,7 +398,8 @@ class TrainingDone(BaseModel):
 
 
 class SweepDone(BaseModel):
-    """The ``done`` event of a sweep."""
+    """The ``done`` event of a sweep: every network's numbers, without the weights that its
+    ``result`` event already carried (so a large sweep's megabytes cross once)."""
 
     results: list[SweepResult]
 

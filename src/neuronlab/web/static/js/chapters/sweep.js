@@ -63,11 +63,12 @@ function mount(root, store) {
       live.push(r);
       show(live);
     },
-    onDone: (data) => {
+    onDone: () => {
+      // The weights came once, in each network's result event: keep those.
       running = false;
-      finished.set(JSON.stringify(sweepBody(store.state)), data.results);
-      live = data.results;
-      show(data.results);
+      live = [...live].sort((p, q) => p.hidden - q.hidden || p.seed - q.seed);
+      finished.set(JSON.stringify(sweepBody(store.state)), live);
+      show(live);
     },
   });
   const preset = async (name) => store.set(await presetPatch(name).catch(() => ({ preset: name })));
