@@ -389,6 +389,7 @@ def test_openapi_lists_every_route(client: TestClient) -> None:
     paths = client.get("/openapi.json").json()["paths"]
     assert set(paths) == {
         "/api/dataset",
+        "/api/datasets",
         "/api/images",
         "/api/labels",
         "/api/means",

@@ -26,6 +26,7 @@ from neuronlab.web import routes_data, routes_jobs, routes_models
 from neuronlab.web.connections import MAX_CONNECTIONS, guarded_protocol
 from neuronlab.web.jobs import QueueFullError
 from neuronlab.web.lab import DatasetLoadingError, Lab
+from neuronlab.web.labs import Labs, UnknownDataset
 from neuronlab.web.schemas import EVENT_MODELS
 from neuronlab.web.security import LOOPBACK_HOSTS, access_token, is_loopback, lab_url, protect
 
@@ -63,6 +64,7 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.lab = lab
+    app.state.labs = Labs(lab)
     for router in (routes_data.router, routes_models.router, routes_jobs.router):
         app.include_router(router)
     app.add_exception_handler(RequestValidationError, _invalid_request)
@@ -104,7 +106,9 @@ def _lab_error(request: Request, exc: Exception) -> JSONResponse:
     The sentence never shows the server's own folders.
     """
     status = 400
-    if isinstance(exc, QueueFullError):
+    if isinstance(exc, UnknownDataset):
+        status = 422
+    elif isinstance(exc, QueueFullError):
         status = 429
     elif isinstance(exc, DatasetLoadingError):
         status = 503

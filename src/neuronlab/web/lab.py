@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from typing import Annotated, TypeVar
 
 import numpy as np
-from fastapi import Depends, Request
+from fastapi import Depends, Query, Request
 
 from neuronlab.data import Dataset, cache_dir, load, load_default, select_classes
 from neuronlab.data.download import DownloadWatch, remove_stale_parts, watched
@@ -66,13 +66,15 @@ class Lab:
         cache: str | os.PathLike | None = None,
         max_workers: int = 1,
         dask: str | None = None,
+        shared: Lab | None = None,
     ) -> None:
         self.source = source
         self.dask = dask
         self.cache = cache_dir(cache)
-        self.jobs = JobQueue(max_workers=max_workers)
-        self.client_jobs = ClientJobs()
-        self.heavy = HeavyLimiter()
+        # Another dataset's lab of the same server (see labs.py) shares its queue and limits.
+        self.jobs = shared.jobs if shared else JobQueue(max_workers=max_workers)
+        self.client_jobs = shared.client_jobs if shared else ClientJobs()
+        self.heavy = shared.heavy if shared else HeavyLimiter()
         self._lock = threading.RLock()
         self._dataset: Dataset | None = None
         self._error: Exception | None = None
@@ -238,9 +240,18 @@ class Lab:
         return slug or "dataset"
 
 
-async def get_lab(request: Request) -> Lab:
-    """The lab of the app serving this request, once its dataset is ready (see Lab.ready)."""
-    lab: Lab = request.app.state.lab
+DATA_DOC = (
+    "Which dataset: default (the one the lab was started with), mnist, fashion-mnist or "
+    "embedded; see /api/datasets."
+)
+
+
+async def get_lab(
+    request: Request,
+    data: Annotated[str | None, Query(max_length=40, description=DATA_DOC)] = None,
+) -> Lab:
+    """The lab of the requested dataset, once that dataset is ready (see Lab.ready)."""
+    lab: Lab = request.app.state.labs.get(data)
     await lab.ready()
     return lab
 

@@ -4,17 +4,24 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request, Response
 
 from neuronlab.web.binary import array_response, binary_doc
 from neuronlab.web.lab import LabDep
-from neuronlab.web.schemas import MAX_LIMIT, DatasetInfo, Digit, Limit, Split
+from neuronlab.web.schemas import MAX_LIMIT, DatasetChoice, DatasetInfo, Digit, Limit, Split
 
 router = APIRouter(prefix="/api", tags=["dataset"])
 
 
 SplitQuery = Annotated[Split, Query(description="Which split of the dataset.")]
 LimitQuery = Annotated[Limit, Query(description="At most this many, from the start.")]
+
+
+@router.get("/datasets", response_model=list[DatasetChoice])
+def dataset_choices(request: Request) -> list[DatasetChoice]:
+    """The datasets this lab offers; each endpoint takes one as `data` (default: the started one).
+    Each loads on first use and keeps its own trained models."""
+    return [DatasetChoice(name=c.name, label=c.label) for c in request.app.state.labs.choices()]
 
 
 @router.get("/dataset", response_model=DatasetInfo)

@@ -96,6 +96,13 @@ class Detail(BaseModel):
     detail: str
 
 
+class DatasetChoice(BaseModel):
+    """A dataset the page may switch to, by the ``data`` parameter every endpoint takes."""
+
+    name: str = Field(description='The value of `data`: "default", "mnist", ...')
+    label: str
+
+
 class DatasetInfo(BaseModel):
     """The dataset the lab was started with."""
 

@@ -16,12 +16,24 @@ async function check(response) {
   throw Object.assign(new ApiError(detail), { status: response.status });
 }
 
+/**
+ * The dataset the page works on: the `data` field of its URL (the page reloads when it
+ * changes), sent with every API call; none means the one the lab was started with.
+ */
+export const DATASET = new URLSearchParams(location.hash.replace(/^#/, "")).get("data") || "";
+
+/** `url` with the page's dataset as its `data` parameter (unchanged for the default one). */
+export function withData(url) {
+  if (!DATASET || DATASET === "default" || !url.startsWith("/api/")) return url;
+  return `${url}${url.includes("?") ? "&" : "?"}data=${encodeURIComponent(DATASET)}`;
+}
+
 export async function getJSON(url) {
-  return (await check(await fetch(url))).json();
+  return (await check(await fetch(withData(url)))).json();
 }
 
 export async function postJSON(url, body) {
-  const response = await fetch(url, {
+  const response = await fetch(withData(url), {
     method: "POST",
     headers: { "Content-Type": "application/json" },
     body: JSON.stringify(body),
@@ -30,14 +42,14 @@ export async function postJSON(url, body) {
 }
 
 export async function del(url) {
-  return (await check(await fetch(url, { method: "DELETE" }))).json();
+  return (await check(await fetch(withData(url), { method: "DELETE" }))).json();
 }
 
 export async function upload(url, file) {
   const form = new FormData();
   form.append("file", file);
   // The header tells the server this comes from the lab's own page, not another site's form.
-  return (await check(await fetch(url, { method: "POST", body: form, headers: { "X-Neuronlab": "1" } }))).json();
+  return (await check(await fetch(withData(url), { method: "POST", body: form, headers: { "X-Neuronlab": "1" } }))).json();
 }
 
 const TYPED = { uint8: Uint8Array, u1: Uint8Array, float32: Float32Array, f4: Float32Array, int32: Int32Array, i4: Int32Array };
@@ -49,7 +61,7 @@ function typedFor(dtype) {
 
 /** Fetch a binary array: {data: TypedArray, shape: number[]}. */
 export async function getArray(url) {
-  const response = await check(await fetch(url));
+  const response = await check(await fetch(withData(url)));
   const shape = (response.headers.get("X-Shape") || "").split(",").filter(Boolean).map(Number);
   const Typed = typedFor(response.headers.get("X-Dtype"));
   const data = new Typed(await response.arrayBuffer());
@@ -67,7 +79,7 @@ export function decodeFloat32(b64) {
  * handlers. Returns the EventSource; it closes itself after the final event.
  */
 export function follow(jobId, on) {
-  const source = new EventSource(`/api/jobs/${encodeURIComponent(jobId)}/events`);
+  const source = new EventSource(withData(`/api/jobs/${encodeURIComponent(jobId)}/events`));
   let finished = false;
   for (const name of ["progress", "weights", "result", "done", "error", "cancelled"]) {
     source.addEventListener(name, (event) => {

@@ -1,6 +1,6 @@
 // The page shell: table of contents, dataset notice, model files, and the router that mounts
 // one chapter at a time from the URL hash.
-import { ApiError, upload } from "./api.js";
+import { ApiError, DATASET, getJSON, upload, withData } from "./api.js";
 import cnn from "./chapters/cnn.js";
 import draw from "./chapters/draw.js";
 import hidden from "./chapters/hidden.js";
@@ -36,6 +36,17 @@ function buildToc() {
 
 function route() {
   const params = hashParams(location.hash);
+  // The dataset is fixed for the page's life: a link inside the page keeps it in the URL, and
+  // a pasted link that names another one reloads the page on that dataset.
+  const wanted = params.get("data") || "";
+  if (wanted !== DATASET) {
+    if (wanted) {
+      location.reload();
+      return;
+    }
+    params.set("data", DATASET);
+    history.replaceState(null, "", `#${params.toString().replaceAll("%2C", ",")}`);
+  }
   const id = Math.min(LAST_ID, Math.max(1, Number.parseInt(params.get("ch") || "1", 10) || 1));
   const chapter = CHAPTERS.find((c) => c.id === id);
   const state = readState(chapter.fields, params);
@@ -119,6 +130,26 @@ async function showDataset(retried = false) {
   }
 }
 
+/**
+ * The dataset menu: the datasets the server offers (GET /api/datasets). Choosing one puts it in
+ * the URL and reloads, so every view, cache and model list starts on the new data.
+ */
+async function setupDatasetChoice() {
+  const select = document.getElementById("dataset-choice");
+  const choices = await getJSON("/api/datasets").catch(() => []);
+  select.replaceChildren(...choices.map((c) => el("option", { value: c.name, text: c.label })));
+  select.value = choices.some((c) => c.name === DATASET) ? DATASET : "default";
+  select.addEventListener("change", () => {
+    const params = hashParams(location.hash);
+    if (select.value === "default") params.delete("data");
+    else params.set("data", select.value);
+    // A model picked on one dataset names nothing on another.
+    params.delete("model");
+    location.hash = params.toString().replaceAll("%2C", ",");
+    location.reload();
+  });
+}
+
 /** The sidebar's model list; it follows the model just trained or uploaded (event.detail.key). */
 async function refreshModelFiles(event) {
   const select = document.getElementById("model-download");
@@ -133,7 +164,7 @@ async function refreshModelFiles(event) {
   if (list.length === 0) select.append(el("option", { value: "", text: "no model trained yet" }));
   if (list.some((m) => m.model_key === chosen)) select.value = chosen;
   const update = () => {
-    link.href = select.value ? `/api/models/${encodeURIComponent(select.value)}/file` : "#";
+    link.href = select.value ? withData(`/api/models/${encodeURIComponent(select.value)}/file`) : "#";
     link.setAttribute("aria-disabled", select.value ? "false" : "true");
     link.download = `${select.value || "model"}.npz`;
   };
@@ -224,6 +255,7 @@ window.addEventListener("unhandledrejection", showProblem);
 setupUpload();
 window.addEventListener("neuronlab:models", refreshModelFiles);
 showDataset();
+setupDatasetChoice();
 // Titles, selectors and sentences name the dataset's classes, so they wait for its names.
 loadWords().then(() => {
   document.querySelector(".tagline").textContent = tagline();

@@ -70,7 +70,7 @@ export function formatHash(ch, fields, state) {
 }
 
 /** Hash fields that belong to no chapter's state but stay in the URL while it changes. */
-export const KEPT_FIELDS = ["ex"];
+export const KEPT_FIELDS = ["ex", "data"];
 
 /** URL parameters of a hash such as "#ch=3&a=1&b=8". */
 export function hashParams(hash) {

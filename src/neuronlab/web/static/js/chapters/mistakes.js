@@ -83,6 +83,11 @@ function mount(root, store) {
       return;
     }
     const conf = confusionTable(counted.confusion, classes.map(className), (i, j) => {
+      // The cell already open changes no state and draws nothing: take the focus there now.
+      if (classes[i] === store.get("t") && classes[j] === store.get("p")) {
+        title.focus();
+        return;
+      }
       focusGallery = true;
       store.set({ t: classes[i], p: classes[j] }, { kind: "cell", t0: performance.now() });
     });
