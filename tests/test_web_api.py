@@ -412,3 +412,22 @@ def test_openapi_lists_every_route(client: TestClient) -> None:
     schemas = client.get("/openapi.json").json()["components"]["schemas"]
     assert schemas["TrainRequest"]["properties"]["hidden"]["maximum"] == 400
     assert {"ProgressEvent", "WeightsEvent", "TrainingDone", "SweepDone"} <= set(schemas)
+
+
+def test_listeners_of_one_job_share_one_encoded_copy_of_each_event() -> None:
+    """Twenty listeners of a large sweep must not each hold their own copy of its results."""
+    import asyncio
+
+    from neuronlab.web.jobs import Job, stream
+
+    job = Job("sweep")
+    job.publish("result", {"coefs0": "x" * 1_000_000})
+    job.publish("done", {"results": []})
+
+    async def chunks() -> list[bytes]:
+        return [chunk async for chunk in stream(job)]
+
+    first, second = asyncio.run(chunks()), asyncio.run(chunks())
+    big = [c for c in first if len(c) > 1_000_000]
+    assert len(big) == 1 and any(c is big[0] for c in second)
+    assert b"".join(first).startswith(b"id: 0\nevent: result\ndata: ")
