@@ -19,10 +19,12 @@ from neuronlab.web.lab import Lab
 
 DEFAULT = "default"
 # Offered besides the dataset the lab was started with, in this order.
+# Short labels: they sit in a narrow menu (MNIST downloads 11 MB on first use, Fashion-MNIST
+# 30 MB unless installed; the embedded set is 5,000 real MNIST digits shipped with the lab).
 NAMED = {
-    "mnist": "MNIST (downloaded on first use, 11 MB)",
-    "fashion-mnist": "Fashion-MNIST (downloaded on first use, 30 MB, unless installed)",
-    "embedded": "the embedded offline digits (5,000 real MNIST digits)",
+    "mnist": "MNIST digits",
+    "fashion-mnist": "Fashion-MNIST clothing",
+    "embedded": "Embedded digits (offline)",
 }
 
 
@@ -49,13 +51,12 @@ class Labs:
     def choices(self) -> list[Choice]:
         """The started dataset first, then the named ones it is not already."""
         started = self.default.source
-        label = "the dataset the lab was started with"
         if started is None:
-            label = "MNIST, or the embedded digits when it cannot be downloaded"
+            label = "MNIST (or embedded, offline)"
         elif str(started).lower() in NAMED:
             label = NAMED[str(started).lower()]
         else:
-            label = f"the folder {os.path.basename(os.fspath(started).rstrip(os.sep))}"
+            label = f"Folder {os.path.basename(os.fspath(started).rstrip(os.sep))}"
         out = [Choice(DEFAULT, label)]
         out += [Choice(name, text) for name, text in NAMED.items() if name != self._started()]
         return out
