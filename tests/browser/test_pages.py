@@ -82,31 +82,43 @@ def readout(page, label: str) -> str:
     return page.locator(".readout div", has_text=label).first.locator(".v").text_content()
 
 
+def wait_readout(page, label: str, value: str) -> str:
+    """The readout once it shows ``value``: an input's redraw lands within a frame, and when
+    a frame is already busy, on the next one."""
+    page.wait_for_function(
+        "([label, value]) => [...document.querySelectorAll('.readout div')].some((d) =>"
+        " d.textContent.includes(label) && d.querySelector('.v')?.textContent === value)",
+        arg=[label, value],
+        timeout=2_000,
+    )
+    return readout(page, label)
+
+
 def test_neuron_responds_to_inputs_weights_and_activation(page, screenshots):
     open_chapter(page, "#ch=1")
-    assert readout(page, "z = w·x + b") == "0.000"
-    assert readout(page, "output") == "0.5000"
+    assert wait_readout(page, "z = w·x + b", "0.000") == "0.000"
+    assert wait_readout(page, "output", "0.5000") == "0.5000"
     cells = assert_drawn(page, "neuron-inputs-weights")
     curve = assert_drawn(page, "neuron-activation")
 
     slider = page.get_by_label("input x2", exact=True)
     slider.focus()
     page.keyboard.press("End")  # keyboard only: x2 = 1, so z = 4
-    assert readout(page, "z = w·x + b") == "4.000"
-    assert readout(page, "output") == "0.9820"
+    assert wait_readout(page, "z = w·x + b", "4.000") == "4.000"
+    assert wait_readout(page, "output", "0.9820") == "0.9820"
     assert pixels(page, "neuron-inputs-weights") != cells
     assert pixels(page, "neuron-activation") != curve
     wait_hash(page, "x2=1")
 
     page.get_by_label("activation", exact=True).select_option("relu")
-    assert readout(page, "output") == "4.0000"
+    assert wait_readout(page, "output", "4.0000") == "4.0000"
     page.get_by_label("weight w2", exact=True).fill("-1")
-    assert readout(page, "z = w·x + b") == "-1.000"
-    assert readout(page, "output") == "0.0000"
+    assert wait_readout(page, "z = w·x + b", "-1.000") == "-1.000"
+    assert wait_readout(page, "output", "0.0000") == "0.0000"
     weight = page.get_by_label("weight w2", exact=True)
     weight.fill("")
     weight.press_sequentially("-2.5")  # typed key by key: "-" alone must not be undone
-    assert readout(page, "z = w·x + b") == "-2.500"
+    assert wait_readout(page, "z = w·x + b", "-2.500") == "-2.500"
     weight.press("Tab")
     assert weight.input_value() == "-2.5"
 
