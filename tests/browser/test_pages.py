@@ -304,8 +304,8 @@ def test_link_restores_the_exact_view(page):
     open_chapter(
         page, "#ch=1&x1=0.5&x2=0&x3=0&x4=0&x5=0&w1=3&w2=4&w3=-2&w4=0&w5=-4&bias=1&act=linear"
     )
-    assert readout(page, "z = w·x + b") == "2.500"
-    assert readout(page, "output") == "2.5000"
+    assert wait_readout(page, "z = w·x + b", "2.500") == "2.500"
+    assert wait_readout(page, "output", "2.5000") == "2.5000"
     assert page.get_by_label("activation", exact=True).input_value() == "linear"
     assert page.get_by_label("weight w1", exact=True).input_value() == "3"
     open_chapter(page, "#ch=3&a=2&b=7")
