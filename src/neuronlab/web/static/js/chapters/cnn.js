@@ -11,10 +11,12 @@ import { el, figure, LEGENDS, lineKey, makeCanvas } from "../draw.js";
 import { cnnImageView, drawFilters } from "../cnnview.js";
 import { lineChart } from "../charts.js";
 import { CNN_FIELDS, cnnPresetPatch, cnnSettings, serverPresets } from "../knobs.js";
-import { argmax, cnnBatch, preprocess, proba, rotateInto, shiftInto } from "../nn.js";
+import { argmax, cnnBatch, proba, rotateInto, shiftInto } from "../nn.js";
 import { MODELS } from "../palette.js";
 import { pickModels, resultsPanel, stillWanted, trainingPanel } from "../training.js";
 import { exercises } from "../exercises.js";
+import { drawingPad } from "../drawpad.js";
+import { replayBar } from "../replay.js";
 import { aClass } from "../words.js";
 
 const fields = [
@@ -30,13 +32,11 @@ const fields = [
   { name: "cwrap", type: "bool", default: false, label: "curve: wrap around the edges" },
 ];
 const KNOBS = CNN_FIELDS.map((f) => f.name);
-const SPEEDS = [1, 2, 5, 10, 20];
 // A replay epoch's confusion matrix is computed here, on this many test images (about 0.1 s).
 const REPLAY_IMAGES = 1000;
 const CURVE_MAX = 8;
 const SHIFTS = Array.from({ length: 2 * CURVE_MAX + 1 }, (_, i) => i - CURVE_MAX);
 const PAD = 196;
-const INK = 112;
 const STROKE = 16;
 // The chart's lines: the chapter 5 models, the two remedies, and the CNN with pooling flipped.
 const LINES = {
@@ -80,7 +80,6 @@ function mount(root, store) {
   let nTrainAll = 0;
   let others = { lr: null, mlp: null, augmented: null, flip: null }; // summaries on the chart
   let displayed = null;
-  let timer = null;
   let source = "test"; // what the maps show: the chosen test image, or the drawing
   let drawnOk = false;
   let curveToken = 0;
@@ -111,16 +110,10 @@ function mount(root, store) {
   });
 
   // ----- the time machine, as in chapter 6 -----
-  const scrub = el("input", { type: "range", min: 0, max: 0, step: 1, value: 0, "aria-label": "replay: epoch shown" });
-  const epochLabel = el("span", { class: "epoch", "aria-live": "polite" });
-  const play = el("button", { type: "button", text: "▶ Play", "aria-label": "play the training run" });
-  const back = el("button", { type: "button", class: "secondary", text: "◀ 1", "aria-label": "one epoch back" });
-  const fwd = el("button", { type: "button", class: "secondary", text: "1 ▶", "aria-label": "one epoch forward" });
-  const speed = el("select", { "aria-label": "replay speed" }, SPEEDS.map((v) => el("option", { value: v, text: `${v} epochs/s` })));
-  speed.value = "5";
+  const epochs = () => m?.summary.history_epochs || [];
+  const replay = replayBar(store, epochs);
+  const epochShown = replay.epochShown;
   const replayNote = el("p", { class: "note" });
-  const replay = el("div", { class: "replay", hidden: true, role: "group", "aria-label": "replay the training run" },
-    el("strong", { text: "Replay" }), back, play, fwd, scrub, epochLabel, speed);
   const moreEpochs = el("input", { type: "number", min: 1, max: 200, value: 5, "aria-label": "epochs to continue", style: "width:5em" });
   const continuer = trainingPanel({
     label: "Continue training",
@@ -135,12 +128,21 @@ function mount(root, store) {
     el("div", { class: "ctl" }, el("label", { text: "epochs to add" }), moreEpochs), continuer.element);
 
   // ----- one image through the network: a test image or a drawing, moved by dy, dx -----
-  const pad = el("canvas", { class: "drawpad", width: PAD, height: PAD, role: "img", "aria-label": "drawing pad: draw a digit for the network to read" });
-  const ink = el("canvas", { width: INK, height: INK });
-  const inkCtx = ink.getContext("2d", { willReadFrequently: true });
-  const padCtx = pad.getContext("2d");
-  const grey = new Float32Array(INK * INK);
   const drawn = new Float32Array(784);
+  // The drawing is read after each stroke, preprocessed as MNIST was, and drawn through the CNN.
+  const drawing = drawingPad({
+    size: PAD,
+    stroke: STROKE,
+    label: "drawing pad: draw a digit for the network to read",
+    raw: false,
+    onStroke: () => {
+      drawnOk = drawing.read(drawn);
+      source = "drawn";
+      drawImage(store.state);
+      publish();
+    },
+  });
+  const pad = drawing.canvas;
   const view = cnnImageView({ prefix: "cnn" });
   const verdict = el("p", { class: "status", role: "status" });
   const sourceNote = el("p", { class: "note" });
@@ -201,7 +203,7 @@ function mount(root, store) {
         el("button", { type: "button", class: "secondary", text: "Course recipe", onclick: () => applyPreset("module") }),
         el("span", { class: "hint", text: "Every setting is part of the link. The fast defaults train in a few seconds; the course recipe (the MLP's settings of chapter 6) takes longer." }))),
     trainer.element,
-    replay,
+    replay.element,
     replayNote,
     continueBox,
     compare,
@@ -271,7 +273,7 @@ function mount(root, store) {
     m = loaded && loaded.kind === "cnn" ? loaded : null;
     shown = m;
     displayed = m?.summary ?? null;
-    stop();
+    replay.stop();
     results.show(m ? m.summary : null);
     imageBox.hidden = !m;
     filtersFig.hidden = !m;
@@ -279,7 +281,7 @@ function mount(root, store) {
     continueBox.hidden = !m || !m.summary.history_epochs?.length;
     if (!m) {
       trainer.showCurves(null);
-      replay.hidden = true;
+      replay.element.hidden = true;
       replayNote.textContent = "";
       compare.textContent = "";
       publish();
@@ -297,21 +299,14 @@ function mount(root, store) {
     filtersNote.textContent = "The filters as they are now, while the network trains.";
   }
 
-  const epochs = () => m?.summary.history_epochs || [];
-  const epochShown = (s) => (epochs().includes(s.epoch) ? s.epoch : 0);
   const shownPool = () => Boolean(m?.pool);
 
   function setupReplay() {
     const held = epochs();
-    replay.hidden = false;
-    const none = held.length === 0;
-    for (const c of [scrub, play, back, fwd, speed]) c.disabled = none;
-    if (none) {
-      epochLabel.textContent = "";
+    if (!replay.setup(held)) {
       replayNote.textContent = "This network has no training history, so there is nothing to replay. Train it here to watch its filters form.";
       return;
     }
-    scrub.max = String(held.length - 1);
     const best = m.summary.best_epoch;
     const last = held.at(-1);
     replayNote.textContent = best && best !== last
@@ -319,17 +314,17 @@ function mount(root, store) {
       : `Kept ${held.length} snapshots of ${last} epochs: play them to watch the filters form.`;
   }
 
+  let drawSeq = 0;
   async function showEpoch(s) {
     if (!m) return;
+    // Its own token, as in chapter 6: only the newest epoch asked for is drawn.
     const token = seq;
+    const mine = ++drawSeq;
     const e = epochShown(s);
-    const held = epochs();
     const net = e ? await modelAt(m.summary.model_key, e) : m;
-    if (token !== seq) return;
+    if (token !== seq || mine !== drawSeq) return;
     shown = net;
-    const i = held.indexOf(e);
-    scrub.value = String(i >= 0 ? i : held.length - 1);
-    epochLabel.textContent = held.length ? (e ? `epoch ${e} of ${held.at(-1)}` : "final weights") : "";
+    replay.show(e);
     trainer.mark(e || undefined);
     drawFilters(filtersCanvas, shown);
     filtersNote.textContent = `${shown.F} filters of ${shown.k} × ${shown.k} weights, ${e ? `after epoch ${e}` : "final"}; each on its own colour range so that a faint filter still shows its pattern.`;
@@ -359,10 +354,7 @@ function mount(root, store) {
 
   // ----- the image -----
   function clearPad() {
-    for (const [ctx, n] of [[padCtx, PAD], [inkCtx, INK]]) {
-      ctx.fillStyle = "#000";
-      ctx.fillRect(0, 0, n, n);
-    }
+    drawing.clear();
     drawnOk = false;
     if (source === "drawn") drawImage(store.state);
   }
@@ -370,53 +362,6 @@ function mount(root, store) {
     source = "test";
     drawImage(store.state);
   }
-  const stroke = (a, b) => {
-    for (const [ctx, k] of [[padCtx, 1], [inkCtx, INK / PAD]]) {
-      ctx.strokeStyle = "#fff";
-      ctx.lineWidth = STROKE * k;
-      ctx.lineCap = "round";
-      ctx.lineJoin = "round";
-      ctx.beginPath();
-      ctx.moveTo(a[0] * k, a[1] * k);
-      ctx.lineTo(b[0] * k, b[1] * k);
-      ctx.stroke();
-    }
-  };
-  const point = (e) => {
-    const r = pad.getBoundingClientRect();
-    return [((e.clientX - r.left) / r.width) * PAD, ((e.clientY - r.top) / r.height) * PAD];
-  };
-  let last = null;
-  const readDrawing = () => {
-    const data = inkCtx.getImageData(0, 0, INK, INK).data;
-    for (let i = 0; i < INK * INK; i++) grey[i] = data[i * 4] / 255;
-    drawnOk = preprocess(grey, INK, drawn) !== null;
-    source = "drawn";
-    drawImage(store.state);
-    publish();
-  };
-  pad.addEventListener("pointerdown", (e) => {
-    pad.setPointerCapture(e.pointerId);
-    last = point(e);
-    stroke(last, last);
-    readDrawing();
-  });
-  pad.addEventListener("pointermove", (e) => {
-    if (!last) return;
-    const events = e.getCoalescedEvents ? e.getCoalescedEvents() : [e];
-    for (const c of events.length ? events : [e]) {
-      const p = point(c);
-      stroke(last, p);
-      last = p;
-    }
-    readDrawing();
-  });
-  const up = () => {
-    last = null;
-  };
-  pad.addEventListener("pointerup", up);
-  pad.addEventListener("pointercancel", up);
-  clearPad();
 
   function drawImage(s) {
     if (!shown || !test) return;
@@ -578,56 +523,6 @@ function mount(root, store) {
     ex.check(facts);
   }
 
-  // ----- replay controls -----
-  const stepBy = (d) => {
-    const held = epochs();
-    if (!held.length) return;
-    const cur = epochShown(store.state) || held.at(-1);
-    const i = Math.max(0, Math.min(held.length - 1, held.indexOf(cur) + d));
-    store.set({ epoch: held[i] });
-  };
-  function stop() {
-    clearInterval(timer);
-    timer = null;
-    play.textContent = "▶ Play";
-    play.setAttribute("aria-label", "play the training run");
-  }
-  play.addEventListener("click", () => {
-    if (timer) {
-      stop();
-      return;
-    }
-    const held = epochs();
-    if (!held.length) return;
-    if (!epochShown(store.state) || epochShown(store.state) === held.at(-1)) store.set({ epoch: held[0] });
-    play.textContent = "❚❚ Pause";
-    play.setAttribute("aria-label", "pause the replay");
-    timer = setInterval(() => {
-      if (epochShown(store.state) === held.at(-1)) {
-        stop();
-        return;
-      }
-      stepBy(1);
-    }, 1000 / Number(speed.value));
-  });
-  speed.addEventListener("change", () => {
-    if (timer) {
-      stop();
-      play.click();
-    }
-  });
-  back.addEventListener("click", () => {
-    stop();
-    stepBy(-1);
-  });
-  fwd.addEventListener("click", () => {
-    stop();
-    stepBy(1);
-  });
-  scrub.addEventListener("input", () => {
-    stop();
-    store.set({ epoch: epochs()[Number(scrub.value)] ?? 0 });
-  });
 
   function update(s, changed) {
     const settings = ["preset", ...KNOBS].some((k) => changed.has(k));
@@ -654,7 +549,7 @@ function mount(root, store) {
   return {
     update,
     unmount() {
-      stop();
+      replay.stop();
       trainer.close();
       continuer.close();
       augTrainer.close();

@@ -2,10 +2,10 @@
 import { controls, setMax } from "../controls.js";
 import { imageInto, model, testSet } from "../data.js";
 import { barChart } from "../charts.js";
-import { el, figure, LEGENDS, makeCanvas, Raster } from "../draw.js";
-import { GREY } from "../colormaps.js";
-import { argmax, cnnForward, logisticProba, mlpForward, preprocess } from "../nn.js";
+import { el, figure, LEGENDS, makeCanvas } from "../draw.js";
+import { argmax, cnnForward, logisticProba, mlpForward } from "../nn.js";
 import { drawDigit, drawUnitOutputs } from "../panels.js";
+import { drawingPad } from "../drawpad.js";
 import { pickModels } from "../training.js";
 import { exercises } from "../exercises.js";
 import { OTHER, WINNER } from "../palette.js";
@@ -13,16 +13,18 @@ import { className, classNames, isDigits, item, phrase } from "../words.js";
 
 const fields = [{ name: "img", type: "int", default: 0, min: 0, max: 9999, control: "number", label: "test image to start from" }];
 const PAD = 280;
-const INK = 112; // the drawing is read back at this resolution: enough for a 20x20 fit
 const STROKE = 22;
 
 function mount(root, store) {
   let models = { lr: null, mlp: null, cnn: null };
   let test = null;
-  const pad = el("canvas", { class: "drawpad", width: PAD, height: PAD, role: "img", "aria-label": phrase("drawing pad: draw {a item} with the mouse, a pen or a finger") });
-  const ink = el("canvas", { width: INK, height: INK });
-  const inkCtx = ink.getContext("2d", { willReadFrequently: true });
-  const padCtx = pad.getContext("2d");
+  const drawing = drawingPad({
+    size: PAD,
+    stroke: STROKE,
+    label: phrase("drawing pad: draw {a item} with the mouse, a pen or a finger"),
+    onStroke: (t0) => store.set({}, { kind: "draw", t0 }),
+  });
+  const pad = drawing.canvas;
   const seen = makeCanvas(168, 168, "the drawing as the network sees it");
   const bars = { lr: makeCanvas(300, 170, "logistic regression's answer"), mlp: makeCanvas(300, 170, "the network's answer"), cnn: makeCanvas(300, 170, "the convolutional network's answer") };
   const says = { lr: el("p", { class: "note" }), mlp: el("p", { class: "note" }), cnn: el("p", { class: "note" }) };
@@ -32,69 +34,12 @@ function mount(root, store) {
   const cnnReadout = el("div", { hidden: true }, el("span", { class: "k", text: "CNN" }), verdict.cnn);
   const cnnFig = figure({ title: "Convolutional network (chapter 6b)", canvas: bars.cnn, name: "draw-predictions-cnn", legend: says.cnn, note: "Orange bar: its answer; grey bars: the other classes." });
   cnnFig.hidden = true;
-  const grey = new Float32Array(INK * INK);
   const x = new Float32Array(784);
-  let drawn = false;
-  let last = null;
-
-  const clear = () => {
-    for (const [ctx, n] of [[padCtx, PAD], [inkCtx, INK]]) {
-      ctx.fillStyle = "#000";
-      ctx.fillRect(0, 0, n, n);
-    }
-    drawn = false;
-  };
-  const line = (a, b) => {
-    for (const [ctx, k] of [[padCtx, 1], [inkCtx, INK / PAD]]) {
-      ctx.strokeStyle = "#fff";
-      ctx.lineWidth = STROKE * k;
-      ctx.lineCap = "round";
-      ctx.lineJoin = "round";
-      ctx.beginPath();
-      ctx.moveTo(a[0] * k, a[1] * k);
-      ctx.lineTo(b[0] * k, b[1] * k);
-      ctx.stroke();
-    }
-    drawn = true;
-  };
-  const point = (e) => {
-    const r = pad.getBoundingClientRect();
-    return [((e.clientX - r.left) / r.width) * PAD, ((e.clientY - r.top) / r.height) * PAD];
-  };
-  pad.addEventListener("pointerdown", (e) => {
-    pad.setPointerCapture(e.pointerId);
-    last = point(e);
-    line(last, last);
-    store.set({}, { kind: "draw", t0: e.timeStamp || performance.now() });
-  });
-  // Raw updates arrive as soon as the pointer moves; plain moves wait for the next frame.
-  const MOVE = "onpointerrawupdate" in window ? "pointerrawupdate" : "pointermove";
-  pad.addEventListener(MOVE, (e) => {
-    if (!last) return;
-    const events = e.getCoalescedEvents ? e.getCoalescedEvents() : [e];
-    for (const c of events.length ? events : [e]) {
-      const p = point(c);
-      line(last, p);
-      last = p;
-    }
-    store.set({}, { kind: "draw", t0: e.timeStamp || performance.now() });
-  });
-  const up = () => {
-    last = null;
-  };
-  pad.addEventListener("pointerup", up);
-  pad.addEventListener("pointercancel", up);
 
   const fromTest = () => {
     if (!test) return;
     imageInto(test, Math.min(store.get("img"), test.n - 1), x);
-    const r = new Raster().paint(x, GREY, 0, 1);
-    clear();
-    for (const [ctx, n] of [[padCtx, PAD], [inkCtx, INK]]) {
-      ctx.imageSmoothingEnabled = true;
-      ctx.drawImage(r.canvas, 0, 0, n, n);
-    }
-    drawn = true;
+    drawing.drawImage(x);
     store.set({}, { kind: "load", t0: performance.now() });
   };
 
@@ -103,7 +48,7 @@ function mount(root, store) {
     class: "secondary",
     text: "Clear",
     onclick: () => {
-      clear();
+      drawing.clear();
       store.set({}, { kind: "clear", t0: performance.now() });
     },
   });
@@ -126,7 +71,6 @@ function mount(root, store) {
     controls(store, ["img"], el("button", { type: "button", class: "secondary", text: phrase("Put this test {item} on the pad"), onclick: fromTest })),
     exercises("draw", store).element,
   );
-  clear();
 
   Promise.all([testSet(), pickModels()]).then(async ([t, picked]) => {
     test = t;
@@ -139,9 +83,7 @@ function mount(root, store) {
   });
 
   function update() {
-    const data = inkCtx.getImageData(0, 0, INK, INK).data;
-    for (let i = 0; i < INK * INK; i++) grey[i] = data[i * 4] / 255;
-    const ok = drawn && preprocess(grey, INK, x) !== null;
+    const ok = drawing.read(x);
     if (!ok) x.fill(0);
     drawDigit(seen, x, 168);
     const out = { lr: models.lr && ok ? logisticProba(models.lr, x) : null, mlp: null, cnn: models.cnn && ok ? cnnForward(models.cnn, x).probs : null };

@@ -12,6 +12,7 @@ import { mlpBatch, mlpForward } from "../nn.js";
 import { findModel, pickModels, resultsPanel, stillWanted, trainingPanel } from "../training.js";
 import { conclude } from "../conclusions.js";
 import { exercises, narrative } from "../exercises.js";
+import { replayBar } from "../replay.js";
 import { unitPanel } from "../unitpanel.js";
 import { aClass, modelNamer } from "../words.js";
 
@@ -24,7 +25,6 @@ const fields = [
   { name: "unit", type: "int", default: -1, min: -1, max: 399, label: "opened unit (-1: none)" },
 ];
 const KNOBS = MLP_FIELDS.map((f) => f.name);
-const SPEEDS = [1, 2, 5, 10, 20];
 const REPLAY_IMAGES = 2000;
 
 function mount(root, store) {
@@ -37,7 +37,6 @@ function mount(root, store) {
   let names = ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"];
   let cursor = 0;
   let displayed = null; // the numbers on screen: the final summary, or those of a replay epoch
-  let timer = null;
   const x = new Float32Array(784);
   const picker = el("select", { id: "hidden-model" });
 
@@ -74,17 +73,11 @@ function mount(root, store) {
   });
 
   // The time machine: a scrubber over the epochs the run kept, play/pause, steps, speed.
-  const scrub = el("input", { type: "range", min: 0, max: 0, step: 1, value: 0, "aria-label": "replay: epoch shown" });
-  const epochLabel = el("span", { class: "epoch", "aria-live": "polite" });
-  const play = el("button", { type: "button", text: "▶ Play", "aria-label": "play the training run" });
-  const back = el("button", { type: "button", class: "secondary", text: "◀ 1", "aria-label": "one epoch back" });
-  const fwd = el("button", { type: "button", class: "secondary", text: "1 ▶", "aria-label": "one epoch forward" });
-  const speed = el("select", { "aria-label": "replay speed" }, SPEEDS.map((v) => el("option", { value: v, text: `${v} epochs/s` })));
-  speed.value = "5";
+  let benchInput = null;
+  const replay = replayBar(store, () => epochs(), { onInput: (t0) => (benchInput = t0) });
+  const epochShown = replay.epochShown;
   const moreEpochs = el("input", { type: "number", min: 1, max: 200, value: 10, "aria-label": "epochs to continue", style: "width:5em" });
   const replayNote = el("p", { class: "note" });
-  const replay = el("div", { class: "replay", hidden: true, role: "group", "aria-label": "replay the training run" },
-    el("strong", { text: "Replay" }), back, play, fwd, scrub, epochLabel, speed);
   const continuer = trainingPanel({
     label: "Continue training",
     url: () => `/api/models/${encodeURIComponent(m.summary.model_key)}/continue`,
@@ -111,7 +104,7 @@ function mount(root, store) {
     diagramHolder,
     knobBox,
     trainer.element,
-    replay,
+    replay.element,
     replayNote,
     continueBox,
     conclusion,
@@ -171,7 +164,7 @@ function mount(root, store) {
     if (token !== seq) return;
     m = loaded;
     displayed = m?.summary ?? null;
-    stop();
+    replay.stop();
     mlpResults.show(m ? m.summary : null);
     imageBox.hidden = !m;
     mapsFig.hidden = !m;
@@ -179,7 +172,7 @@ function mount(root, store) {
     buildDiagram(m ? m.hidden : store.get("hidden"));
     if (!m) {
       trainer.showCurves(null);
-      replay.hidden = true;
+      replay.element.hidden = true;
       replayNote.textContent = "";
       unit.hide();
       publish();
@@ -208,15 +201,10 @@ function mount(root, store) {
 
   function setupReplay() {
     const held = epochs();
-    replay.hidden = false;
-    const none = held.length === 0;
-    for (const c of [scrub, play, back, fwd, speed]) c.disabled = none;
-    if (none) {
-      epochLabel.textContent = "";
+    if (!replay.setup(held)) {
       replayNote.textContent = "This network has no training history (it was trained before the lab kept one, or elsewhere, e.g. by scikit-learn), so there is nothing to replay. Train it here to watch it learn.";
       return;
     }
-    scrub.max = String(held.length - 1);
     const best = m.summary.best_epoch;
     const last = held.at(-1);
     replayNote.textContent = best && best !== last
@@ -224,10 +212,6 @@ function mount(root, store) {
       : `Kept ${held.length} snapshots of ${last} epochs.`;
   }
 
-  /** The epoch drawn now: the state's, if the run holds it, else the final weights. */
-  function epochShown(s) {
-    return epochs().includes(s.epoch) ? s.epoch : 0;
-  }
 
   let drawSeq = 0;
   let slowTimer = null;
@@ -248,8 +232,7 @@ function mount(root, store) {
     if (token !== seq || mine !== drawSeq) return;
     shown = net;
     const i = held.indexOf(e);
-    scrub.value = String(i >= 0 ? i : held.length - 1);
-    epochLabel.textContent = held.length ? (e ? `epoch ${e} of ${held.at(-1)}` : "final weights") : "";
+    replay.show(e);
     trainer.mark(e || undefined);
     drawMaps(s);
     drawImage(s, false);
@@ -261,7 +244,7 @@ function mount(root, store) {
     clearTimeout(slowTimer);
     slowTimer = setTimeout(() => {
       if (mine === drawSeq) showSlow(net, e);
-    }, timer || !e ? 0 : 120);
+    }, replay.playing || !e ? 0 : 120);
   }
 
   /** The views that need all test images: the epoch's confusion matrix and the opened unit. */
@@ -340,60 +323,6 @@ function mount(root, store) {
     ex.check(facts);
   }
 
-  // Replay controls.
-  const stepBy = (d) => {
-    const held = epochs();
-    if (!held.length) return;
-    const cur = epochShown(store.state) || held.at(-1);
-    const i = Math.max(0, Math.min(held.length - 1, held.indexOf(cur) + d));
-    store.set({ epoch: held[i] });
-  };
-  function stop() {
-    clearInterval(timer);
-    timer = null;
-    play.textContent = "▶ Play";
-    play.setAttribute("aria-label", "play the training run");
-  }
-  play.addEventListener("click", () => {
-    if (timer) {
-      stop();
-      return;
-    }
-    const held = epochs();
-    if (!held.length) return;
-    // From the end, a replay starts again at the first epoch.
-    if (!epochShown(store.state) || epochShown(store.state) === held.at(-1)) store.set({ epoch: held[0] });
-    play.textContent = "❚❚ Pause";
-    play.setAttribute("aria-label", "pause the replay");
-    timer = setInterval(() => {
-      const now = epochShown(store.state);
-      if (now === held.at(-1)) {
-        stop();
-        return;
-      }
-      stepBy(1);
-    }, 1000 / Number(speed.value));
-  });
-  speed.addEventListener("change", () => {
-    if (timer) {
-      stop();
-      play.click();
-    }
-  });
-  back.addEventListener("click", () => {
-    stop();
-    stepBy(-1);
-  });
-  fwd.addEventListener("click", () => {
-    stop();
-    stepBy(1);
-  });
-  let benchInput = null;
-  scrub.addEventListener("input", (e) => {
-    stop();
-    benchInput = e.timeStamp > 0 ? e.timeStamp : performance.now();
-    store.set({ epoch: epochs()[Number(scrub.value)] ?? 0 });
-  });
 
   // The weight grid: click or keyboard to open a unit.
   mapsCanvas.addEventListener("click", (e) => {
@@ -456,7 +385,7 @@ function mount(root, store) {
   return {
     update,
     unmount() {
-      stop();
+      replay.stop();
       trainer.close();
       continuer.close();
       window.removeEventListener("neuronlab:models", fillPicker);
