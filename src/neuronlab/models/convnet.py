@@ -42,7 +42,13 @@ from neuronlab.models import convolution as conv
 from neuronlab.models import network
 from neuronlab.models.convolution import ConvShape
 from neuronlab.models.network import F32, Adam, Layout
-from neuronlab.models.training import Callback, EpochInfo, blas_threads, wants_stop
+from neuronlab.models.training import (
+    Callback,
+    EpochInfo,
+    blas_threads,
+    partial_fit_data,
+    wants_stop,
+)
 
 FILTER_SIZES = (3, 5, 7)
 
@@ -148,22 +154,7 @@ class ConvNetClassifier(ClassifierMixin, BaseEstimator):
         self._check_params()
         if self.early_stopping:
             raise ValueError("partial_fit does not support early_stopping=True.")
-        first_call = not hasattr(self, "classes_")
-        if first_call and classes is None:
-            raise ValueError("classes must be passed on the first call to partial_fit.")
-        X, y = validate_data(self, X, y, dtype=F32, order="C", reset=first_call)
-        check_classification_targets(y)
-        if first_call:
-            self.classes_ = unique_labels(classes)
-            if len(self.classes_) < 2:
-                raise ValueError("partial_fit needs at least 2 classes in `classes`.")
-        elif classes is not None and not np.array_equal(unique_labels(classes), self.classes_):
-            raise ValueError(
-                f"`classes`={classes!r} is not the same as on the first call: {self.classes_}."
-            )
-        unknown = np.setdiff1d(unique_labels(y), self.classes_)
-        if len(unknown):
-            raise ValueError(f"`y` has classes not in `self.classes_` {self.classes_}: {unknown}.")
+        X, y, first_call = partial_fit_data(self, X, y, classes)
         rng = check_random_state(self.random_state)
         if first_call:
             self._initialize(X.shape[1], rng)
