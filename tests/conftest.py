@@ -6,6 +6,7 @@ fails them, so a green CI always means the real-data tests ran.
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -25,6 +26,22 @@ def require(path: Path, what: str) -> Path:
     if IN_CI:
         pytest.fail(f"{message}: CI must run the real-data tests")
     pytest.skip(message)
+
+
+def read_events(client, job_id: str, data: str | None = None) -> list[tuple[str, dict]]:
+    """Every server-sent event of a job (name, data), up to its terminal one, read through a
+    FastAPI TestClient; ``data`` names the dataset the job belongs to."""
+    query = f"?data={data}" if data else ""
+    events, name = [], None
+    with client.stream("GET", f"/api/jobs/{job_id}/events{query}") as response:
+        assert response.status_code == 200
+        assert response.headers["content-type"].startswith("text/event-stream")
+        for line in response.iter_lines():
+            if line.startswith("event: "):
+                name = line.removeprefix("event: ")
+            elif line.startswith("data: "):
+                events.append((name, json.loads(line.removeprefix("data: "))))
+    return events
 
 
 @pytest.fixture(scope="session")

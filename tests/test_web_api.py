@@ -7,7 +7,6 @@ are trained through the API (POST, then the event stream) into a temporary cache
 from __future__ import annotations
 
 import base64
-import json
 import pickle
 import socket
 import threading
@@ -16,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import read_events
 from fastapi.testclient import TestClient
 
 from neuronlab.errors import NeuronLabError
@@ -41,20 +41,6 @@ def client(mnist_test_dir: Path, cache: Path):
     app = create_app(str(mnist_test_dir), cache_dir=cache)
     with TestClient(app, headers=PAGE) as test_client:
         yield test_client
-
-
-def read_events(client: TestClient, job_id: str) -> Events:
-    """Every server-sent event of a job, up to its terminal one."""
-    events, name = [], None
-    with client.stream("GET", f"/api/jobs/{job_id}/events") as response:
-        assert response.status_code == 200
-        assert response.headers["content-type"].startswith("text/event-stream")
-        for line in response.iter_lines():
-            if line.startswith("event: "):
-                name = line.removeprefix("event: ")
-            elif line.startswith("data: "):
-                events.append((name, json.loads(line.removeprefix("data: "))))
-    return events
 
 
 def train(client: TestClient, **body) -> tuple[str, Events]:

@@ -8,11 +8,11 @@ The trainings are short (the fast preset on a few thousand images, or a few epoc
 from __future__ import annotations
 
 import base64
-import json
 from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import read_events
 from fastapi.testclient import TestClient
 
 from neuronlab import settings as knobs
@@ -32,18 +32,6 @@ def client(mnist_test_dir: Path, tmp_path_factory: pytest.TempPathFactory):
     cache = tmp_path_factory.mktemp("cnn-cache")
     with TestClient(create_app(str(mnist_test_dir), cache_dir=cache)) as test_client:
         yield test_client
-
-
-def read_events(client: TestClient, job_id: str) -> Events:
-    events, name = [], None
-    with client.stream("GET", f"/api/jobs/{job_id}/events") as response:
-        assert response.status_code == 200
-        for line in response.iter_lines():
-            if line.startswith("event: "):
-                name = line.removeprefix("event: ")
-            elif line.startswith("data: "):
-                events.append((name, json.loads(line.removeprefix("data: "))))
-    return events
 
 
 def train(client: TestClient, body: dict, url: str = "/api/train") -> tuple[str, Events]:

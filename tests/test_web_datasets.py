@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import read_events
 from fastapi.testclient import TestClient
 
 from neuronlab.web.app import create_app
@@ -21,13 +22,7 @@ def finish(client: TestClient, started: dict, data: str | None = None) -> str:
     """Follow a job to its end; return its last event's name."""
     if started["job_id"] is None:
         return "done"
-    query = f"?data={data}" if data else ""
-    name = ""
-    with client.stream("GET", f"/api/jobs/{started['job_id']}/events{query}") as events:
-        for line in events.iter_lines():
-            if line.startswith("event: "):
-                name = line.removeprefix("event: ")
-    return name
+    return read_events(client, started["job_id"], data)[-1][0]
 
 
 def test_the_lab_lists_the_datasets_it_offers(client: TestClient) -> None:
