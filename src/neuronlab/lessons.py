@@ -501,6 +501,26 @@ def _signed(d: float) -> str:
     return f"{'+' if d >= 0 else '−'}{points(abs(d))}"
 
 
+def _remedy_models(lr, mlp, augmented, cnn, aug) -> tuple[str, list]:
+    """The four models of chapter 10's charts that were measured, named for a sentence."""
+    copies = (
+        f"the network trained on copies shifted by up to {aug} pixels"
+        if aug
+        else "the network trained on shifted copies"
+    )
+    named = [
+        (name, list(ys))
+        for name, ys in (
+            ("logistic regression", lr),
+            ("the hidden-layer network", mlp),
+            (copies, augmented),
+            ("the CNN", cnn),
+        )
+        if ys is not None
+    ]
+    return copies, named
+
+
 def cnn(
     shifts: Sequence[int],
     axis: str = "vertical",
@@ -519,21 +539,7 @@ def cnn(
         return ""
     shifts = [int(s) for s in shifts]
     unit = "column" if axis == "horizontal" else "row"
-    copies = (
-        f"the network trained on copies shifted by up to {aug} pixels"
-        if aug
-        else "the network trained on shifted copies"
-    )
-    named = [
-        (name, list(ys))
-        for name, ys in (
-            ("logistic regression", lr),
-            ("the hidden-layer network", mlp),
-            (copies, augmented),
-            ("the CNN", cnn),
-        )
-        if ys is not None
-    ]
+    copies, named = _remedy_models(lr, mlp, augmented, cnn, aug)
     if not named:
         return ""
     steps = [k for k in STEPS if at_shift(shifts, named[0][1], k) is not None]
@@ -606,21 +612,7 @@ def rotation(
     if not angles or 0 not in angles or cnn is None:
         return ""
     angles = [int(a) for a in angles]
-    copies = (
-        f"the network trained on copies shifted by up to {aug} pixels"
-        if aug
-        else "the network trained on shifted copies"
-    )
-    named = [
-        (name, list(ys))
-        for name, ys in (
-            ("logistic regression", lr),
-            ("the hidden-layer network", mlp),
-            (copies, augmented),
-            ("the CNN", cnn),
-        )
-        if ys is not None
-    ]
+    _, named = _remedy_models(lr, mlp, augmented, cnn, aug)
     sizes = sorted({abs(a) for a in angles if a != 0})
     if not sizes:
         return ""

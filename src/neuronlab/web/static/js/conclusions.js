@@ -291,8 +291,7 @@ export function cnnParts({ shifts, axis = "vertical", wrap = false, lr = null, m
   const none = { keeps: "", remedies: "", fails: "", pooling: "" };
   if (!shifts || !shifts.includes(0)) return none;
   const unit = axis === "horizontal" ? "column" : "row";
-  const copies = aug ? `the network trained on copies shifted by up to ${aug} pixels` : "the network trained on shifted copies";
-  const named = [["logistic regression", lr], ["the hidden-layer network", mlp], [copies, augmented], ["the CNN", cnn]].filter(([, ys]) => ys);
+  const { copies, named } = remedyModels({ lr, mlp, augmented, cnn, aug });
   if (named.length === 0) return none;
   const steps = STEPS.filter((k) => atShift(shifts, named[0][1], k) !== null);
   if (steps.length === 0) return none;
@@ -328,6 +327,13 @@ export function cnnParts({ shifts, axis = "vertical", wrap = false, lr = null, m
   return out;
 }
 
+/** The four models of chapter 10's charts that were measured, named for a sentence. */
+function remedyModels({ lr, mlp, augmented, cnn, aug }) {
+  const copies = aug ? `the network trained on copies shifted by up to ${aug} pixels` : "the network trained on shifted copies";
+  const named = [["logistic regression", lr], ["the hidden-layer network", mlp], [copies, augmented], ["the CNN", cnn]].filter(([, ys]) => ys);
+  return { copies, named };
+}
+
 /** Chapter 10: the two remedies on the chapter 5 curve, as one paragraph. */
 export function cnn(facts) {
   const p = cnnParts(facts);
@@ -337,8 +343,7 @@ export function cnn(facts) {
 /** Chapter 10: what each model keeps when the digits are turned instead of moved. */
 export function rotation({ angles, n = null, lr = null, mlp = null, augmented = null, cnn = null, aug = null }) {
   if (!angles || !angles.includes(0) || !cnn) return "";
-  const copies = aug ? `the network trained on copies shifted by up to ${aug} pixels` : "the network trained on shifted copies";
-  const named = [["logistic regression", lr], ["the hidden-layer network", mlp], [copies, augmented], ["the CNN", cnn]].filter(([, ys]) => ys);
+  const { named } = remedyModels({ lr, mlp, augmented, cnn, aug });
   const sizes = [...new Set(angles.map((a) => Math.abs(a)))].filter((a) => a > 0).sort((p, q) => p - q);
   if (sizes.length === 0) return "";
   const at = (ys, a) => atOrZero(angles, ys, a);
